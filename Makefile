@@ -1,0 +1,41 @@
+# `make book` builds the whole book; `make test` runs every test. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: book test run check bench data clean serve
+.DEFAULT_GOAL := book
+
+$(READY): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	@touch $(READY)
+
+## book: execute changed pages (papermill, in parallel) and compile the HTML (Jupyter Book, warnings are errors)
+book: $(READY)
+	$(BIN)/critmin build $(if $(FORCE),--force,)
+
+## run: rerun one notebook with new parameters into runs/, e.g. make run NB=mineral_profile ARGS="-p mineral gallium"
+run: $(READY)
+	$(BIN)/critmin run $(NB) $(ARGS)
+
+## test: unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
+test: $(READY)
+	$(BIN)/python -m pytest tests book/pages --nbval -p no:cacheprovider
+
+## bench: build-time and page-weight figures (prints, asserts nothing)
+bench: $(READY)
+	$(BIN)/python -m critmin.bench
+
+## data: re-curate data/ from the publishers' raw files, e.g. make data RAW=path/to/raw
+data: $(READY)
+	$(BIN)/python -m critmin.curate $(RAW)
+
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000
+
+clean:
+	rm -rf book/_build .build-tmp runs test-output

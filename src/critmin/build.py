@@ -1,0 +1,406 @@
+"""Building the book: execute each page's notebook with its parameters, then compile the HTML atomically.
+
+A page re-executes only when its inputs changed: the source notebook, its parameters, the package's code,
+or a data file it read last time (content hashes kept in book/pages/<page>.deps.json).
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import copy
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from . import paths
+from .params import ParameterError
+
+PAGES_FILE = "pages.yml"
+KERNEL = "python3"
+
+
+class BuildError(RuntimeError):
+    """The build stopped; the message says which page and why. Published pages are left as they were."""
+
+
+@dataclass(frozen=True)
+class Page:
+    page: str
+    notebook: str
+    title: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def source(self) -> Path:
+        return paths.NOTEBOOKS / f"{self.notebook}.ipynb"
+
+    @property
+    def output(self) -> Path:
+        return paths.PAGES / f"{self.page}.ipynb"
+
+    @property
+    def deps_file(self) -> Path:
+        return paths.PAGES / f"{self.page}.deps.json"
+
+
+# ---------------------------------------------------------------- page list
+
+def read_page_list(book: Path | None = None) -> dict:
+    return yaml.safe_load(((book or paths.BOOK) / PAGES_FILE).read_text(encoding="utf-8"))
+
+
+def pages(book: Path | None = None) -> list[Page]:
+    """Every notebook page of the book, in reading order."""
+    out = []
+    for part in read_page_list(book)["parts"]:
+        for entry in part["chapters"]:
+            if "page" in entry:
+                out.append(Page(entry["page"], entry["notebook"], entry["title"], dict(entry.get("params") or {})))
+    return out
+
+
+def declared_parameters(notebook: Path) -> dict:
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list, tuple),
+          "dict": (dict,), "None": (type(None),)}
+
+
+def check_parameters(notebook: Path, params: dict) -> None:
+    """Refuse unknown parameter names and values of the wrong type, naming what is allowed."""
+    declared = declared_parameters(notebook)
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{notebook.stem}: unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(declared)}")
+    for name, value in params.items():
+        kind = declared[name].get("inferred_type_name") or "None"
+        if kind == "None":  # no annotation: judge by the default's literal
+            try:
+                kind = type(ast.literal_eval(declared[name]["default"])).__name__
+            except (ValueError, SyntaxError):
+                continue
+        ok = _TYPES.get(kind.split("[")[0])
+        if ok and not (isinstance(value, ok) and not (kind != "bool" and isinstance(value, bool))):
+            raise ParameterError(
+                f"{notebook.stem}: parameter {name} expects {kind} (default {declared[name]['default']}); "
+                f"got {type(value).__name__} {value!r}")
+
+
+def validate_page_list(book: Path | None = None) -> list[Page]:
+    ps = pages(book)
+    seen: set[str] = set()
+    for p in ps:
+        if p.page in seen:
+            raise BuildError(f"{PAGES_FILE}: page id {p.page!r} is used twice")
+        seen.add(p.page)
+        if not p.source.exists():
+            known = ", ".join(sorted(f.stem for f in paths.NOTEBOOKS.glob("*.ipynb")))
+            raise BuildError(f"{PAGES_FILE}: page {p.page!r} names notebook {p.notebook!r}, which does not exist; "
+                             f"notebooks: {known}")
+        try:
+            check_parameters(p.source, p.params)
+        except ParameterError as e:
+            raise BuildError(f"{PAGES_FILE}: page {p.page!r}: {e}") from None
+    return ps
+
+
+# ---------------------------------------------------------------- hashes
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def package_hash() -> str:
+    """One hash over the package's code (curation code excluded: pages never run it)."""
+    h = hashlib.sha256()
+    src = Path(__file__).resolve().parent
+    for f in sorted(src.rglob("*.py")):
+        rel = f.relative_to(src).as_posix()
+        if rel.startswith("curate/") or rel == "build.py" or rel == "cli.py":
+            continue
+        h.update(rel.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+# The package's own checkout (equal to paths.ROOT except when CRITMIN_ROOT points at a copy of the book).
+CODE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rel(path: Path) -> str:
+    path = Path(path).resolve()
+    for base in (paths.ROOT.resolve(), CODE_ROOT):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    raise BuildError(f"a page read {path}, which is outside the repository")
+
+
+def _root_of(rel: str) -> Path:
+    return (CODE_ROOT if rel.startswith("src/") else paths.ROOT) / rel
+
+
+def inputs_of(page: Page, reads: list[str]) -> dict:
+    """What a page's results depend on: its notebook, parameters, and the code and data files it read.
+
+    `reads` are repository-relative paths logged while the page ran (data files by the loaders, package
+    modules by the sources footer). Without a module list the whole package counts.
+    """
+    code = sorted(r for r in reads if r.startswith("src/"))
+    data = sorted(r for r in reads if not r.startswith("src/"))
+    deps = {
+        "notebook": f"notebooks/{page.notebook}.ipynb",
+        "notebook_sha256": _sha(page.source),
+        "params": page.params,
+        "data_sha256": {f: _sha(paths.ROOT / f) for f in data},
+    }
+    if code:
+        deps["code_sha256"] = {f: _sha(_root_of(f)) for f in code}
+    else:
+        deps["package_sha256"] = package_hash()
+    return deps
+
+
+def stale_reason(page: Page) -> str | None:
+    """Why a page must re-execute, or None when its committed copy is current."""
+    if not page.output.exists() or not page.deps_file.exists():
+        return "never executed"
+    old = json.loads(page.deps_file.read_text(encoding="utf-8"))
+    if old.get("notebook_sha256") != _sha(page.source):
+        return "notebook changed"
+    if old.get("params") != page.params:
+        return "parameters changed"
+    if "package_sha256" in old and old["package_sha256"] != package_hash():
+        return "package code changed"
+    for kind, files in (("code", old.get("code_sha256", {})), ("data", old.get("data_sha256", {}))):
+        for f, digest in files.items():
+            p = _root_of(f)
+            if not p.exists() or _sha(p) != digest:
+                return f"{kind} changed: {f}"
+    return None
+
+
+# ---------------------------------------------------------------- executing
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip run metadata (timings, versions, random ids) so re-running gives byte-identical files."""
+    nb = copy.deepcopy(nb)
+    nb.metadata = nbformat.from_dict({
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": KERNEL},
+        "language_info": {"name": "python"},
+    })
+    for i, cell in enumerate(nb.cells):
+        tags = list(cell.metadata.get("tags", []))
+        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
+        if "injected-parameters" in tags:
+            cell.id = "injected-parameters"
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = tags + ["remove-cell"]
+        if cell.cell_type == "code":
+            for out in cell.outputs:
+                out.get("metadata", {}).pop("papermill", None)
+    return nb
+
+
+def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
+    """Run one page in its own kernel. Returns (page, error line or None, data files read)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out = Path(workdir) / f"{page.page}.ipynb"
+    log = Path(workdir) / f"{page.page}.reads"
+    os.environ["CRITMIN_READS_LOG"] = str(log)
+    try:
+        papermill.execute_notebook(
+            str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,
+            progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS), report_mode=False,
+        )
+    except PapermillExecutionError as e:
+        out.unlink(missing_ok=True)
+        return page.page, f"{e.ename}: {e.evalue}", []
+    except Exception as e:  # kernel died, bad notebook JSON …
+        out.unlink(missing_ok=True)
+        return page.page, f"{type(e).__name__}: {e}", []
+    finally:
+        os.environ.pop("CRITMIN_READS_LOG", None)
+    nb = clean_notebook(nbformat.read(out, as_version=4))
+    nbformat.write(nb, out)
+    reads = log.read_text(encoding="utf-8").split() if log.exists() else []
+    return page.page, None, sorted({_rel(Path(r)) for r in reads})
+
+
+def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
+    """Execute pages in parallel (one kernel per process); publish them only if every one succeeded."""
+    if not todo:
+        return
+    jobs = jobs or os.cpu_count() or 1
+    paths.PAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="pages-", dir=paths.ROOT) as work:
+        results = {}
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = {pool.submit(_execute, p, work): p for p in todo}
+            for fut in cf.as_completed(futures):
+                name, err, reads = fut.result()
+                results[name] = (err, reads)
+                log(f"  {'FAILED' if err else 'ran'} {name}" + (f": {err}" if err else ""))
+        failed = [(p.page, results[p.page][0]) for p in todo if results[p.page][0]]
+        if failed:
+            lines = "\n".join(f"{page}: {err}" for page, err in failed)
+            raise BuildError(f"{len(failed)} page(s) failed; published pages left unchanged:\n{lines}")
+        for p in todo:
+            shutil.copyfile(Path(work) / f"{p.page}.ipynb", p.output)
+            deps = inputs_of(p, results[p.page][1])
+            p.deps_file.write_text(json.dumps(deps, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- table of contents and static files
+
+def write_toc(book: Path | None = None) -> Path:
+    """book/_toc.yml from book/pages.yml (the single list of pages)."""
+    book = book or paths.BOOK
+    spec = read_page_list(book)
+    toc = {"format": "jb-book", "root": spec["root"], "parts": []}
+    for part in spec["parts"]:
+        chapters = []
+        for entry in part["chapters"]:
+            if "page" in entry:
+                chapters.append({"file": f"pages/{entry['page']}", "title": entry["title"]})
+            else:
+                chapters.append({k: entry[k] for k in ("file", "title") if k in entry})
+        toc["parts"].append({"caption": part["caption"], "chapters": chapters})
+    target = book / "_toc.yml"
+    text = "# Generated from pages.yml by `critmin build`; edit pages.yml instead.\n" + yaml.safe_dump(
+        toc, sort_keys=False, allow_unicode=True)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def write_static(book: Path | None = None) -> None:
+    """Vega/Vega-Lite/Vega-Embed and MathJax, served from the book itself so no page calls another host."""
+    import jupyter_server_mathjax
+    import vl_convert
+
+    static = (book or paths.BOOK) / "_static"
+    static.mkdir(exist_ok=True)
+    bundle = static / "vega-bundle.js"
+    # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
+    text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
+        vl_convert.javascript_bundle() + "\n})();\n"
+    if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
+        bundle.write_text(text, encoding="utf-8")
+    mj_src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    mj_dst = static / "mathjax"
+    if not (mj_dst / "MathJax.js").exists():
+        shutil.copytree(mj_src, mj_dst, dirs_exist_ok=True)
+
+
+# ---------------------------------------------------------------- HTML
+
+def _book_inputs_hash(book: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(book.rglob("*")):
+        rel = f.relative_to(book).as_posix()
+        if f.is_dir() or rel.startswith("_build/") or "/.ipynb_checkpoints/" in rel:
+            continue
+        h.update(rel.encode() + b"\0" + f.read_bytes())
+    for f in sorted(paths.DATA.glob("*")):  # the data chapter links the CSVs
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    h.update(package_hash().encode())
+    return h.hexdigest()
+
+
+def build_html(book: Path | None = None, log=print) -> Path:
+    """Compile with Jupyter Book (warnings are errors) into a scratch folder, then swap it in."""
+    book = book or paths.BOOK
+    html = book / "_build" / "html"
+    stamp = html / ".inputs-sha256"
+    digest = _book_inputs_hash(book)
+    if stamp.exists() and stamp.read_text() == digest:
+        log("HTML is up to date")
+        return html
+    scratch = paths.ROOT / ".build-tmp"
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(scratch),
+           "-W", "-n", "--keep-going", "-q"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise BuildError(f"Jupyter Book build failed (warnings are errors); previous HTML left intact:\n{tail}")
+    new = scratch / "_build" / "html"
+    staging = book / "_build" / "html.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(new, staging)
+    (staging / ".inputs-sha256").write_text(digest)
+    old = book / "_build" / "html.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if html.exists():
+        html.rename(old)
+    staging.rename(html)
+    shutil.rmtree(old, ignore_errors=True)
+    return html
+
+
+def build(force: bool = False, jobs: int | None = None, execute: bool = True, log=print) -> Path:
+    """The whole book. With execute=False, stale pages are an error instead of being re-executed."""
+    t0 = time.perf_counter()
+    all_pages = validate_page_list()
+    todo = []
+    for p in all_pages:
+        reason = "forced" if force else stale_reason(p)
+        if reason:
+            todo.append(p)
+            log(f"  execute {p.page} ({reason})")
+    if todo and not execute:
+        raise BuildError("pages out of date with their inputs: " + ", ".join(p.page for p in todo))
+    log(f"{len(todo)} of {len(all_pages)} page(s) to execute")
+    execute_pages(todo, jobs=jobs, log=log)
+    orphans = sorted({f.stem.split(".")[0] for f in paths.PAGES.glob("*")} - {p.page for p in all_pages})
+    for o in orphans:  # pages removed from pages.yml
+        for f in paths.PAGES.glob(f"{o}.*"):
+            f.unlink()
+    write_toc()
+    write_static()
+    html = build_html(log=log)
+    log(f"book built in {time.perf_counter() - t0:.1f} s: {html / 'index.html'}")
+    return html
+
+
+# ---------------------------------------------------------------- consistency of committed pages
+
+def check_pages() -> list[str]:
+    """Problems with the committed executed pages: missing, or not matching their source notebook/parameters."""
+    problems = []
+    for p in validate_page_list():
+        if not p.output.exists():
+            problems.append(f"{p.page}: no executed notebook; run `make book`")
+            continue
+        executed = nbformat.read(p.output, as_version=4)
+        source = nbformat.read(p.source, as_version=4)
+        ran = [(c.cell_type, c.source) for c in executed.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+        src = [(c.cell_type, c.source) for c in source.cells]
+        if ran != src:
+            problems.append(f"{p.page}: executed copy does not match notebooks/{p.notebook}.ipynb; run `make book`")
+        injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        if p.params and not injected:
+            problems.append(f"{p.page}: parameters {p.params} were not injected; run `make book`")
+        if p.deps_file.exists():
+            deps = json.loads(p.deps_file.read_text(encoding="utf-8"))
+            if deps.get("params") != p.params:
+                problems.append(f"{p.page}: executed with parameters {deps.get('params')}, pages.yml says {p.params}")
+        else:
+            problems.append(f"{p.page}: no {p.deps_file.name}; run `make book`")
+    return problems

@@ -1,0 +1,85 @@
+"""One chart setup for every page: theme, offline renderer with stable ids, source lines and descriptions."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+
+import altair as alt
+
+from . import datapackage
+
+# Okabe–Ito: distinguishable with the common forms of colour blindness. China gets the first colour
+# everywhere so a reader can follow it from chart to chart.
+PALETTE = ["#D55E00", "#0072B2", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#000000", "#999999"]
+CHINA = PALETTE[0]
+OTHERS = "#999999"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+_ids: dict[str, int] = {}
+
+
+@alt.theme.register("critmin", enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 320},
+            "title": {"fontSize": 15, "fontWeight": 600, "anchor": "start", "subtitleFontSize": 12,
+                      "subtitleColor": "#555", "offset": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#e6e6e6",
+                     "domainColor": "#888", "tickColor": "#888", "labelLimit": 220},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 260},
+            "range": {"category": PALETTE},
+            "bar": {"color": PALETTE[1]},
+            "line": {"strokeWidth": 2.5},
+            "point": {"filled": True, "size": 50},
+        }
+    }
+
+
+def finish(chart: alt.TopLevelMixin, *, title: str, description: str, sources: list[str] | str,
+           subtitle: str | None = None) -> alt.TopLevelMixin:
+    """Give a chart its finding as title, a source line from the data package, and a text description.
+
+    `sources` are data-package resource names; the line is generated from their metadata.
+    `description` is what a screen reader announces: say what the chart shows and its main finding.
+    """
+    lines = [subtitle] if subtitle else []
+    lines.append(datapackage.source_line(sources))
+    return chart.properties(title=alt.TitleParams(text=title, subtitle=lines), description=description)
+
+
+def _chart_id(spec: dict) -> str:
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
+    n = _ids.get(digest, 0)
+    _ids[digest] = n + 1
+    return f"chart-{digest}" + (f"-{n}" if n else "")
+
+
+def html_for(spec: dict) -> str:
+    """The HTML a page embeds for a chart: a div with a stable id and a call to the locally served vega-embed."""
+    cid = _chart_id(spec)
+    desc = spec.get("description") or "Chart"
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<figure class="critmin-chart"><div id="{cid}" role="img" aria-label="{html.escape(desc)}"></div>'
+        f'<figcaption class="visually-hidden">{html.escape(desc)}</figcaption></figure>\n'
+        "<script type=\"text/javascript\">(function(){var spec=" + payload + ";"
+        "function draw(){window.vegaEmbed('#" + cid + "',spec,{actions:false,renderer:'svg'})"
+        ".catch(function(e){console.error('chart " + cid + ": '+e);});}"
+        "if(window.vegaEmbed){draw();}else{window.addEventListener('load',draw);}})();</script>"
+    )
+
+
+def _renderer(spec: dict, **_) -> dict:
+    title = spec.get("title", {})
+    title = title.get("text", "") if isinstance(title, dict) else (title or "")
+    return {"text/html": html_for(spec), "text/plain": f"[chart] {title}"}
+
+
+alt.renderers.register("critmin", _renderer)
+alt.renderers.enable("critmin")
+# Charts carry their data inside the page: pages aggregate in pandas first, and Altair's default row
+# limit stays on as a guard against embedding a raw table by mistake.

@@ -1,0 +1,211 @@
+"""BGS World Mineral Statistics (production by country, 1970–2021) → data/production_history.csv.
+
+The raw file is the BGS online database as scraped into one semicolon-separated table
+(`Country;commodity_code;commodity_desc;Sub-commodity;year;value`, tonnes). Only the commodities the
+book uses are kept, each mapped to a mineral id and a supply-chain stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .. import countries
+
+FOLDER = "bgs-wms-1970-2021"
+RAW_FILE = "bgs_world_mineral_statistics_production_1970_2021.csv"
+NAME = "production_history"
+
+# BGS commodity code → (mineral id, stage). The product column keeps BGS's own label so every row
+# can be traced back to the WMS commodity it came from.
+COMMODITIES: dict[str, tuple[str, str]] = {
+    "3": ("aluminum", "smelter"),  # aluminium primary
+    "30": ("chromium", "mine"),  # chromium ores and concentrates (gross weight)
+    "36": ("cobalt", "mine"),
+    "37": ("cobalt", "refinery"),
+    "40": ("copper", "mine"),
+    "41": ("copper", "smelter"),
+    "42": ("copper", "refinery"),
+    "62": ("graphite", "mine"),
+    # NOTE: brine operations (Chile, Argentina) report carbonate/chloride as their first marketable
+    # product; like USGS, these count as mine output. Only Li-content rows are used (see below).
+    "84": ("lithium", "mine"),
+    "90": ("manganese", "mine"),  # manganese ore (gross weight)
+    "99": ("molybdenum", "mine"),
+    "102": ("nickel", "mine"),
+    "103": ("nickel", "refinery"),  # nickel smelter/refined
+    "153": ("zinc", "mine"),
+    "154": ("zinc", "refinery"),  # zinc slab
+    # NOTE: code 119 (rare earth minerals) is gross weight of monazite, bastnaesite, xenotime and
+    # loparite and has no China rows after about 2010, so it is left out; 736 (oxides) is used instead.
+    "736": ("rare_earths", "mine"),
+}
+
+# NOTE: lithium minerals mixes gross mineral weight (spodumene, petalite, carbonate, ...) with
+# lithium-content rows. Summing them would add tonnes of ore to tonnes of lithium, so only the
+# Li-content sub-commodities are kept (BGS reports them from 2017).
+LITHIUM_LI_CONTENT = {
+    "Lithium minerals (Li content)",
+    "Lithium minerals (Carbonate -Li content)",
+    "Lithium minerals (Chloride -Li content)",
+}
+
+# NOTE: for manganese (South Africa 1974–2014) the Chemical / Metallurgical / ferruginous rows are a
+# breakdown of the country total, and nickel 'Sulfate' (Cyprus, Morocco) is a salt in gross weight;
+# both would double count or mix bases, so only the unlabelled total rows are kept.
+
+# NOTE: USSR, Yugoslavia, Czechoslovakia, the two Germanies and Serbia and Montenegro are kept as
+# published (row_kind group, no ISO code). Splitting them among successor states would need
+# assumptions BGS does not make, and adding them to one successor would create a break in that
+# country's series. Zaire, Rhodesia and New Hebrides are earlier names of one current state
+# (DR Congo, Zimbabwe, Vanuatu) with no overlap in years, so they keep their name but get that ISO code.
+
+STAGES = ["mine", "smelter", "refinery", "processing"]
+COLUMNS = ["mineral", "stage", "product", "country", "iso3", "row_kind", "year", "value", "unit", "source"]
+
+
+def read_raw(raw: Path) -> pd.DataFrame:
+    return pd.read_csv(
+        raw / FOLDER / RAW_FILE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8"
+    )
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    df = df[df["commodity_code"].isin(COMMODITIES)].copy()
+    sub = df["Sub-commodity"].str.strip()
+    is_li = df["commodity_code"] == "84"
+    keep = (is_li & sub.isin(LITHIUM_LI_CONTENT)) | (~is_li & (sub == ""))
+    df = df[keep]
+    # NOTE: blank cells in the BGS extract are mostly nil output (e.g. Italy's primary aluminium after
+    # its smelter closed) but cannot be told apart from 'no data', so they are dropped, not read as 0.
+    df = df[df["value"].str.strip() != ""]
+    mapped = df["commodity_code"].map(COMMODITIES)
+    out = pd.DataFrame(
+        {
+            "mineral": mapped.str[0],
+            "stage": mapped.str[1],
+            "product": sub[df.index].where(is_li[df.index], df["commodity_desc"]),
+            "country": df["Country"].map(countries.clean_name),
+            "year": df["year"].astype(int),
+            "value": df["value"].astype(int),
+            "unit": "t",
+            "source": "BGS WMS commodity " + df["commodity_code"],
+        }
+    )
+    out["row_kind"] = out["country"].map(countries.row_kind)
+    out["iso3"] = out["country"].map(lambda n: countries.to_iso3(n) or "")
+    bad = out.loc[~out["iso3"].str.fullmatch(r"([A-Z]{3})?"), "country"].unique()
+    if len(bad):
+        raise ValueError(f"BGS country names without an ISO 3166 code: {sorted(bad)}")
+    out = out[COLUMNS].sort_values(["mineral", "stage", "product", "country", "year"]).reset_index(drop=True)
+    if out.duplicated(["mineral", "stage", "product", "country", "year"]).any():
+        raise ValueError("duplicate BGS observations after mapping")
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
+
+
+def write_meta(meta: dict, out: Path) -> Path:
+    path = out / "meta" / f"{meta['name']}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=110)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return path
+
+
+def meta(df: pd.DataFrame) -> dict:
+    countries_n = df.loc[df["row_kind"] == "country", "country"].nunique()
+    groups = ", ".join(sorted(df.loc[df["row_kind"] == "group", "country"].unique()))
+    minerals = sorted(df["mineral"].unique())
+    return {
+        "name": NAME,
+        "path": f"{NAME}.csv",
+        "profile": "tabular-data-resource",
+        "title": "Long production series by country, 1970–2021 (BGS World Mineral Statistics)",
+        "description": (
+            "One row per mineral, stage, BGS product, country and year, in tonnes, from the British Geological "
+            "Survey's World Mineral Statistics database. Mine output of copper, cobalt, nickel, zinc and "
+            "molybdenum; gross weight of manganese ore, chromium ores and graphite; refined cobalt, copper, "
+            "nickel (BGS 'nickel smelter/refined') and zinc slab; copper smelter output; primary aluminium; "
+            "rare earths as rare-earth oxides (BGS code 736, from 1992); lithium only as lithium content "
+            "(BGS gives it from 2017, by product). BGS publishes no world totals: shares must be computed "
+            "from the country rows. Curated by critmin.curate.bgs."
+        ),
+        "format": "csv",
+        "encoding": "utf-8",
+        "sources": [
+            {
+                "title": "World Mineral Statistics database (production, 1970–2021)",
+                "publisher": "British Geological Survey",
+                "edition": "online database, data to 2021",
+                "path": "https://www2.bgs.ac.uk/mineralsuk/statistics/wms.cfc?method=searchWMS",
+                "accessed": "2026-11-27",
+                "short": "BGS, World Mineral Statistics",
+            }
+        ],
+        "licenses": [
+            {
+                "name": "BGS-attribution",
+                "title": "© UKRI/BGS; free to download, BGS asks for attribution",
+                "path": "https://www2.bgs.ac.uk/mineralsuk/statistics/wms.cfc?method=searchWMS",
+            }
+        ],
+        "coverage": (
+            f"{df['year'].min()}–{df['year'].max()}; {len(minerals)} minerals ({', '.join(minerals)}); "
+            f"{countries_n} countries plus historic states"
+        ),
+        "caveats": [
+            "Check the current BGS terms of use before redistributing the data; attribution to BGS (© UKRI) is required.",
+            "No world totals: BGS publishes country rows only; do not treat a sum of rows as an official world total.",
+            f"Historic states ({groups}) are kept as published with row_kind 'group' and no ISO code; "
+            "they are not merged into successor states, so a country's series may start in the early 1990s.",
+            "Zaire, Rhodesia and New Hebrides keep their historic names but carry the ISO code of the same "
+            "state today (COD, ZWE, VUT).",
+            "Rare earths use BGS code 736 (rare-earth oxides); BGS code 119 (rare earth minerals, gross weight "
+            "of monazite, bastnaesite etc.) is not included because it mixes minerals and lacks China after ~2010.",
+            "Lithium: only lithium-content rows (2017–2021) are included. For some countries BGS gives several "
+            "Li-content products (e.g. carbonate and chloride); check for overlap before summing them.",
+            "Manganese ore, chromium ores and graphite are gross weights, not metal content; units are the same "
+            "(t) but the basis differs from the metal-content series.",
+            "Blank cells in the BGS extract (mostly nil output) are omitted rather than read as zero; "
+            "explicit zeros are kept.",
+            "Values are as scraped from the BGS online tool by a third party; check against BGS before publishing.",
+        ],
+        "schema": {
+            "fields": [
+                {"name": "mineral", "type": "string", "description": "Mineral id (data/minerals.csv)",
+                 "constraints": {"required": True, "enum": minerals}},
+                {"name": "stage", "type": "string", "description": "Supply-chain stage of the BGS commodity",
+                 "constraints": {"required": True, "enum": STAGES}},
+                {"name": "product", "type": "string",
+                 "description": "BGS commodity name (lithium: BGS sub-commodity naming the Li-content product)",
+                 "constraints": {"required": True}},
+                {"name": "country", "type": "string", "description": "BGS country name, cleaned",
+                 "constraints": {"required": True}},
+                {"name": "iso3", "type": "string",
+                 "description": "ISO 3166-1 alpha-3 (XKX for Kosovo); empty for historic states",
+                 "constraints": {"pattern": "[A-Z]{3}"}},
+                {"name": "row_kind", "type": "string", "description": "country or group (historic state)",
+                 "constraints": {"required": True, "enum": ["country", "group"]}},
+                {"name": "year", "type": "year", "constraints": {"required": True, "minimum": 1970, "maximum": 2021}},
+                {"name": "value", "type": "number", "unit": "see unit column",
+                 "description": "Production in the unit given", "constraints": {"required": True, "minimum": 0}},
+                {"name": "unit", "type": "string", "description": "t = metric tonnes",
+                 "constraints": {"required": True, "enum": ["t"]}},
+                {"name": "source", "type": "string", "description": "BGS WMS commodity code of the row",
+                 "constraints": {"required": True, "pattern": "BGS WMS commodity [0-9]+"}},
+            ],
+            "primaryKey": ["mineral", "stage", "product", "country", "year"],
+        },
+    }
+
+
+def curate(raw: Path, out: Path) -> list[Path]:
+    df = tidy(read_raw(raw))
+    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out)]

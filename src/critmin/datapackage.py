@@ -1,0 +1,91 @@
+"""The data package's metadata: one YAML file per resource in data/meta/, assembled into data/datapackage.json."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+from . import paths
+
+PACKAGE_HEAD = {
+    "profile": "tabular-data-package",
+    "name": "critical-minerals-pakistan",
+    "title": "Critical minerals, China's supply-chain share and Pakistan's USSM–FWO deal",
+    "description": (
+        "Curated tables behind every number in the book: world production, reserves, US import reliance "
+        "and import sources, long production series, trade, refining, Pakistan's mineral economy, events, "
+        "deals and expert claims. Each resource names its publisher, edition and licence."
+    ),
+    "version": "0.1.0",
+}
+
+
+def meta_files(data_dir: Path | None = None) -> list[Path]:
+    return sorted((data_dir or paths.data_dir()).joinpath("meta").glob("*.yaml"))
+
+
+def assemble(data_dir: Path | None = None) -> dict:
+    """Build the datapackage.json dictionary from data/meta/*.yaml (resources sorted by name)."""
+    resources = []
+    for f in meta_files(data_dir):
+        res = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if res.get("name") != f.stem:
+            raise ValueError(f"{f}: 'name' must equal the file stem {f.stem!r}")
+        resources.append(res)
+    return {**PACKAGE_HEAD, "resources": resources}
+
+
+def render(data_dir: Path | None = None) -> str:
+    return json.dumps(assemble(data_dir), indent=2, ensure_ascii=False) + "\n"
+
+
+def write(data_dir: Path | None = None) -> Path:
+    target = (data_dir or paths.data_dir()) / "datapackage.json"
+    target.write_text(render(data_dir), encoding="utf-8")
+    return target
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: str) -> dict:
+    log = os.environ.get("CRITMIN_READS_LOG")  # the build's record of what a page depends on
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{Path(path).resolve()}\n")
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def package(data_dir: Path | None = None) -> dict:
+    """The committed datapackage.json."""
+    return _read(str((data_dir or paths.data_dir()) / "datapackage.json"))
+
+
+def resource(name: str, data_dir: Path | None = None) -> dict:
+    res = {r["name"]: r for r in package(data_dir)["resources"]}
+    if name not in res:
+        raise KeyError(f"unknown dataset {name!r}; the data package has: {', '.join(sorted(res))}")
+    return res[name]
+
+
+def resource_names(data_dir: Path | None = None) -> list[str]:
+    return sorted(r["name"] for r in package(data_dir)["resources"])
+
+
+def source_line(names: list[str] | str, data_dir: Path | None = None) -> str:
+    """A short 'Source: …' line for chart captions, from the resources' own source metadata."""
+    if isinstance(names, str):
+        names = [names]
+    seen: list[str] = []
+    for n in names:
+        for s in resource(n, data_dir).get("sources", []):
+            label = s.get("short") or f"{s.get('publisher', '')}, {s.get('title', '')}".strip(", ")
+            if label not in seen:
+                seen.append(label)
+    return "Source: " + "; ".join(seen)
+
+
+if __name__ == "__main__":  # python -m critmin.datapackage  → rewrite data/datapackage.json
+    print(write())

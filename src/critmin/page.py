@@ -1,0 +1,100 @@
+"""Helpers a notebook page calls: prose with computed numbers, the parameter box, and the sources footer."""
+
+from __future__ import annotations
+
+import html
+import shlex
+
+from IPython.display import HTML, Markdown, display
+
+from . import charts  # noqa: F401  (registers the theme and the offline renderer)
+from . import data, datapackage, paths
+
+
+def md(text: str) -> None:
+    """Show prose whose figures were computed in the cell (rendered as Markdown in the book)."""
+    display(Markdown(text))
+
+
+def pct(x: float, digits: int = 0) -> str:
+    """0.6923 → '69%' (a share given as a fraction)."""
+    return f"{x * 100:.{digits}f}%"
+
+
+def num(x: float, digits: int = 0) -> str:
+    """12345.6 → '12,346'."""
+    return f"{x:,.{digits}f}"
+
+
+def notebook_parameters(notebook: str) -> dict:
+    """Parameters declared in a source notebook's `parameters` cell (name → papermill's description)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(paths.NOTEBOOKS / f"{notebook}.ipynb"))
+
+
+def rerun_command(notebook: str, params: dict) -> str:
+    args = " ".join(f"-p {k} {shlex.quote(_as_arg(v))}" for k, v in params.items())
+    return f'make run NB={notebook} ARGS="{args}"' if args else f"make run NB={notebook}"
+
+
+def _as_arg(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return ",".join(str(x) for x in v)
+    return str(v)
+
+
+def show_parameters(notebook: str, **params) -> None:
+    """The box at the top of a parameterised page: its parameter values and the command that reruns it.
+
+    The names must be exactly those of the notebook's `parameters` cell, so the box cannot drift from it.
+    """
+    declared = notebook_parameters(notebook)
+    if set(params) != set(declared):
+        raise ValueError(f"show_parameters({notebook!r}) got {sorted(params)}; the notebook declares {sorted(declared)}")
+    rows = "".join(
+        f"<tr><th scope=\"row\"><code>{html.escape(k)}</code></th><td><code>{html.escape(repr(v))}</code></td>"
+        f"<td>{html.escape(declared[k].get('help') or '')}</td></tr>"
+        for k, v in params.items()
+    )
+    cmd = html.escape(rerun_command(notebook, params))
+    display(HTML(
+        '<div class="admonition note critmin-params"><p class="admonition-title">Parameters of this page</p>'
+        f'<table class="table"><tbody>{rows}</tbody></table>'
+        f"<p>Rerun with other values: <code>{cmd}</code></p></div>"
+    ))
+
+
+def sources_footer() -> None:
+    """List the sources of every dataset this page read, from the data package's metadata."""
+    items = []
+    for name in data.READ:
+        res = datapackage.resource(name)
+        for s in res.get("sources", []):
+            link = s.get("path", "")
+            title = html.escape(s.get("title", ""))
+            title = f'<a href="{html.escape(link)}">{title}</a>' if link.startswith("http") else title
+            edition = f", {html.escape(s['edition'])}" if s.get("edition") else ""
+            lic = ", ".join(html.escape(l.get("title") or l.get("name", "")) for l in res.get("licenses", []))
+            items.append(
+                f"<li>{html.escape(s.get('publisher', ''))}, <em>{title}</em>{edition}"
+                f" (accessed {html.escape(str(s.get('accessed', '')))}). Licence: {lic}."
+                f" Dataset: <code>{html.escape(res['path'])}</code></li>"
+            )
+    unique = list(dict.fromkeys(items))
+    _record_modules()
+    display(HTML('<div class="critmin-sources"><h2>Sources</h2><ul>' + "".join(unique) + "</ul></div>"))
+
+
+def _record_modules() -> None:
+    """Log the package modules this page used, so the build re-executes it only when one of them changes."""
+    import os
+    import sys
+
+    log = os.environ.get("CRITMIN_READS_LOG")
+    if not log:
+        return
+    files = sorted({m.__file__ for name, m in list(sys.modules.items())
+                    if (name == "critmin" or name.startswith("critmin.")) and getattr(m, "__file__", None)})
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.writelines(f"{f}\n" for f in files)

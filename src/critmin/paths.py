@@ -1,0 +1,20 @@
+"""Where the project's folders are, found from the package itself so any working directory works."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The package is installed in editable mode from src/, so the repository root is two levels up.
+# CRITMIN_ROOT overrides it (tests point it at a scratch copy of the repository).
+ROOT = Path(os.environ.get("CRITMIN_ROOT", Path(__file__).resolve().parents[2]))
+DATA = ROOT / "data"
+BOOK = ROOT / "book"
+NOTEBOOKS = ROOT / "notebooks"
+PAGES = BOOK / "pages"
+RUNS = ROOT / "runs"
+
+
+def data_dir() -> Path:
+    """The data package folder; CRITMIN_DATA points the loaders at another copy."""
+    return Path(os.environ.get("CRITMIN_DATA", DATA))

@@ -1,0 +1,337 @@
+"""What-if arithmetic: a new supplier adds tonnes of a mineral, and some of it is sold to one buyer.
+
+The model is deliberately simple, so that every number can be checked by hand. It changes nothing but the
+quantities named below; prices, stock changes, trade re-routing and the time needed to build a mine are
+outside it.
+
+Notation (all quantities in tonnes of the table's product, per year)::
+
+    W0      world production before      (sum of country rows, or the reported world total)
+    C       China's production           S0   the supplier's production (0 if not listed)
+    A       added supply                 B    = A × share_to_buyer, the part sold to the buyer
+    Q       buyer's apparent consumption nir  = buyer's net import reliance / 100
+    I       = nir × Q, buyer's imports   m    = China's share of the buyer's imports (0–1)
+    Mc      = m × I, buyer's imports from China
+
+World production after (``world_growth_absorbs=False``, the default)::
+
+    W1 = W0 + A        C1 = C        S1 = S0 + A        (everyone else unchanged)
+
+With ``world_growth_absorbs=True`` world output is held at W0: the new tonnes take market share from every
+other producer in proportion to its output::
+
+    k  = (W0 − S0 − A) / (W0 − S0)      W1 = W0      C1 = k × C      S1 = S0 + A
+
+Buyer's reliance on China::
+
+    before  R0 = nir × m                                  (share of consumption that comes from China)
+    after   R1 = (Mc − D) / Q1
+
+    displaces='china'          D = min(B, Mc)       Q1 = Q       imports I1 = I
+    displaces='proportional'   D = m × min(B, I)    Q1 = Q       imports I1 = I
+    displaces='none'           D = 0                Q1 = Q + B   imports I1 = I + B
+
+Under 'china' and 'proportional' the new tonnes replace imports, so the buyer's total imports and its net
+import reliance do not change, only where the imports come from; tonnes beyond the buyer's imports are not
+absorbed by the buyer. Under 'none' the buyer consumes the extra tonnes on top (e.g. stockpiling), so its
+reliance on China falls only because consumption grows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+
+__all__ = ["Scenario", "run", "sensitivity", "MAX_MULTIPLE_OF_WORLD", "UNIT_IN_TONNES"]
+
+# NOTE: ten times current world output is far beyond any single project; larger inputs are almost certainly
+# a unit mistake (kilograms typed as tonnes).
+MAX_MULTIPLE_OF_WORLD = 10
+
+UNIT_IN_TONNES = {"t": 1.0, "kg": 1e-3, "g": 1e-6, "kt": 1e3, "Mt": 1e6}
+
+_DISPLACES = ("china", "proportional", "none")
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The inputs of one what-if.
+
+    mineral, stage, product, year
+        which production table to use (``stage``/``product`` only needed where the mineral has several;
+        ``year=None`` takes the newest year with reported values).
+    added_supply_t
+        new output per year, in tonnes (≥ 0 and at most 10× current world production).
+    supplier_iso3, buyer
+        who adds the supply (default Pakistan, ``PAK``) and who buys it (default the United States, ``USA``).
+    share_to_buyer
+        fraction (0–1) of the new supply sold to the buyer; default 1.0, all of it.
+    displaces
+        which of the buyer's imports the new supply replaces: ``'china'`` (imports from China first),
+        ``'proportional'`` (every source pro rata) or ``'none'`` (added on top of existing imports).
+    world_growth_absorbs
+        False (default): the new supply adds to world production. True: world production is held fixed and
+        the new supply takes share from all other producers pro rata.
+    """
+
+    mineral: str
+    added_supply_t: float
+    supplier_iso3: str = "PAK"
+    buyer: str = "USA"
+    year: int | None = None
+    share_to_buyer: float = 1.0
+    displaces: str = "china"
+    world_growth_absorbs: bool = False
+    stage: str | None = None
+    product: str | None = None
+
+    def __post_init__(self):
+        a = self.added_supply_t
+        if not _number(a) or not math.isfinite(a) or a < 0:
+            raise ValueError(
+                f"added_supply_t must be a finite number of tonnes in the range 0 ≤ added_supply_t ≤ "
+                f"{MAX_MULTIPLE_OF_WORLD}× current world production; got {a!r}"
+            )
+        s = self.share_to_buyer
+        if not _number(s) or not math.isfinite(s) or not 0 <= s <= 1:
+            raise ValueError(f"share_to_buyer must be a fraction in the range 0–1 (0 ≤ share_to_buyer ≤ 1); got {s!r}")
+        if self.displaces not in _DISPLACES:
+            raise ValueError(f"displaces must be one of {_DISPLACES}; got {self.displaces!r}")
+        if not isinstance(self.world_growth_absorbs, (bool, np.bool_)):
+            raise ValueError(f"world_growth_absorbs must be True or False; got {self.world_growth_absorbs!r}")
+
+
+def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+    """The rows of one production table (mineral, stage, product, unit, year) the scenario works on."""
+    df = production_df[production_df["mineral"] == sc.mineral]
+    if df.empty:
+        raise ValueError(f"no production rows for mineral {sc.mineral!r}")
+    for col in ("stage", "product"):
+        want = getattr(sc, col)
+        if col not in df.columns:
+            continue
+        if want is not None:
+            df = df[df[col] == want]
+        found = df[col].astype("object").fillna("").unique()
+        if len(found) > 1:
+            raise ValueError(f"{sc.mineral}: several {col}s {sorted(found)}; choose one with Scenario({col}=...)")
+        if df.empty:
+            raise ValueError(f"{sc.mineral}: no rows for {col} {want!r}")
+    if "unit" in df.columns and df["unit"].nunique(dropna=False) > 1:
+        raise ValueError(f"{sc.mineral}: rows in several units {sorted(df['unit'].dropna().unique())}")
+    if sc.year is None:
+        v = pd.to_numeric(df["value"], errors="coerce")
+        reported = df[(df["row_kind"] == "country").fillna(False).to_numpy(dtype=bool) & v.notna().to_numpy()]
+        if reported.empty:
+            raise ValueError(f"{sc.mineral}: no reported country values")
+        year = reported["year"].max()
+    else:
+        year = sc.year
+    df = df[(df["year"] == year).fillna(False).to_numpy(dtype=bool)]
+    if df.empty:
+        raise ValueError(f"{sc.mineral}: no rows for year {year}")
+    return df.copy()
+
+
+def _tonnes_per_unit(df: pd.DataFrame) -> float:
+    if "unit" not in df.columns:
+        return 1.0
+    unit = df["unit"].iloc[0]
+    if unit not in UNIT_IN_TONNES:
+        raise ValueError(f"cannot convert unit {unit!r} to tonnes (known: {sorted(UNIT_IN_TONNES)})")
+    return UNIT_IN_TONNES[unit]
+
+
+def _after_table(before: pd.DataFrame, sc: Scenario, added: float, world0: float) -> pd.DataFrame:
+    """The production table after the scenario, in the table's own unit."""
+    after = before.copy()
+    after["value"] = pd.to_numeric(after["value"], errors="coerce").astype("float64")
+    is_sup = (after["iso3"].astype("object") == sc.supplier_iso3).to_numpy()
+    if not is_sup.any():
+        row = after.iloc[[0]].copy()
+        row["row_kind"], row["iso3"], row["value"] = "country", sc.supplier_iso3, 0.0
+        if "country" in row.columns:
+            row["country"] = sc.supplier_iso3
+        if "flag" in row.columns:
+            row["flag"] = pd.NA
+        after = pd.concat([after, row], ignore_index=True)
+        is_sup = (after["iso3"].astype("object") == sc.supplier_iso3).to_numpy()
+    s0 = after.loc[is_sup, "value"].iloc[0]
+    if not np.isfinite(s0):
+        raise ValueError(f"the supplier's ({sc.supplier_iso3}) current output is withheld or missing; cannot add to it")
+    world = (after["row_kind"] == "world_total").fillna(False).to_numpy(dtype=bool)
+    if sc.world_growth_absorbs:
+        others = world0 - s0
+        if added > others:
+            raise ValueError(
+                f"with world_growth_absorbs=True the added supply ({added:g}) cannot exceed the other "
+                f"producers' output ({others:g}, in the table's unit)"
+            )
+        k = (others - added) / others if others > 0 else 1.0
+        after.loc[~is_sup & ~world, "value"] *= k
+    else:
+        after.loc[world, "value"] += added
+    after.loc[is_sup, "value"] = s0 + added
+    return after
+
+
+def _summary(table: pd.DataFrame, sc: Scenario, denominator: str) -> dict:
+    """World production, China's and the supplier's share, and HHI of one production table."""
+    by = [c for c in ("mineral", "year") if c in table.columns]
+    china = metrics.country_share(table, "CHN", by, denominator=denominator).iloc[0]
+    sup = metrics.country_share(table, sc.supplier_iso3, by, denominator=denominator).iloc[0]
+    h = metrics.hhi(table, by, denominator=denominator).iloc[0]
+    return {
+        "world": china["total"],
+        "china_prod": china["value"],
+        "sup_prod": 0.0 if sup["status"] == "not_listed" else sup["value"],
+        "china_share": china["share"],
+        "sup_share": 0.0 if sup["status"] == "not_listed" else sup["share"],
+        "hhi": h["hhi"],
+        "denominator": h["denominator"],
+    }
+
+
+def _buyer(nir_pct: float, m: float, q: float | None, b: float, displaces: str) -> dict:
+    """Buyer-side arithmetic, see the module docstring. Tonnes are only needed for the 'after' values."""
+    nir = nir_pct / 100.0
+    out = {"nir0": nir_pct, "m0": m, "r0": nir * m}
+    if q is None or not np.isfinite(q):
+        return out | {"nir1": np.nan, "m1": np.nan, "r1": np.nan, "displaced": np.nan, "imports0": np.nan, "imports1": np.nan}
+    imports = nir * q
+    mc = m * imports
+    if displaces == "china":
+        d, q1, i1 = min(b, mc), q, imports
+    elif displaces == "proportional":
+        d, q1, i1 = m * min(b, imports), q, imports
+    else:
+        d, q1, i1 = 0.0, q + b, imports + b
+    return out | {
+        "nir1": 100.0 * i1 / q1 if q1 > 0 else np.nan,
+        "m1": (mc - d) / i1 if i1 > 0 else np.nan,
+        "r1": (mc - d) / q1 if q1 > 0 else np.nan,
+        "displaced": d,
+        "imports0": imports,
+        "imports1": i1,
+    }
+
+
+def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_consumption_t, denominator) -> dict:
+    if not _number(reliance_nir_pct) or not 0 <= reliance_nir_pct <= 100:
+        raise ValueError(f"reliance_nir_pct must be a percentage in the range 0–100; got {reliance_nir_pct!r}")
+    if not _number(china_import_share) or not 0 <= china_import_share <= 1:
+        raise ValueError(
+            f"china_import_share must be a fraction in the range 0–1 (e.g. 0.62 for 62 %); got {china_import_share!r}"
+        )
+    if buyer_consumption_t is not None and (not _number(buyer_consumption_t) or not buyer_consumption_t >= 0):
+        raise ValueError(f"buyer_consumption_t must be a number of tonnes ≥ 0; got {buyer_consumption_t!r}")
+    before = _select(production_df, sc)
+    tpu = _tonnes_per_unit(before)
+    b0 = _summary(before, sc, denominator)
+    world0_t = b0["world"] * tpu
+    if not np.isfinite(world0_t):
+        raise ValueError(f"{sc.mineral}: world production is unknown (all values missing)")
+    limit = MAX_MULTIPLE_OF_WORLD * world0_t
+    if sc.added_supply_t > limit:
+        raise ValueError(
+            f"added_supply_t must be in the range 0–{limit:g} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:g} t of "
+            f"world {sc.mineral} production); got {sc.added_supply_t:g} t"
+        )
+    added = sc.added_supply_t / tpu
+    a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
+    to_buyer = sc.added_supply_t * sc.share_to_buyer
+    buyer = _buyer(float(reliance_nir_pct), float(china_import_share), buyer_consumption_t, to_buyer, sc.displaces)
+    return {"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer, "buyer": buyer}
+
+
+def run(
+    production_df: pd.DataFrame,
+    reliance_nir_pct: float,
+    china_import_share: float,
+    scenario: Scenario,
+    *,
+    buyer_consumption_t: float | None = None,
+    denominator: str = "sum_of_countries",
+) -> pd.DataFrame:
+    """Before and after values for one scenario; the arithmetic is in the module docstring.
+
+    ``production_df`` is the tidy production table (``data/production.csv`` or a slice of it);
+    ``reliance_nir_pct`` the buyer's net import reliance in percent (0–100); ``china_import_share`` China's
+    share of the buyer's imports as a fraction (0–1); ``buyer_consumption_t`` the buyer's apparent
+    consumption in tonnes — without it the buyer's "after" values cannot be computed and are left missing.
+    ``denominator`` is passed to :func:`critmin.metrics.shares` (world production = sum of country rows by
+    default, so the "before" shares match the concentration tables).
+
+    Returns one row per measure with columns ``measure``, ``before``, ``after``, ``change`` and ``unit``:
+    world production, China's production, the supplier's production (tonnes); China's share and the
+    supplier's share of world production (0–1); HHI (0–10,000); the buyer's net import reliance (%),
+    China's share of the buyer's imports (0–1), the buyer's reliance on China (0–1, share of consumption);
+    tonnes sold to the buyer and tonnes of Chinese imports displaced.
+    """
+    r = _compute(production_df, reliance_nir_pct, china_import_share, scenario, buyer_consumption_t, denominator)
+    b0, a1, t, by = r["before"], r["after"], r["tpu"], r["buyer"]
+    rows = [
+        ("world_production", b0["world"] * t, a1["world"] * t, "t"),
+        ("china_production", b0["china_prod"] * t, a1["china_prod"] * t, "t"),
+        ("supplier_production", b0["sup_prod"] * t, a1["sup_prod"] * t, "t"),
+        ("china_share", b0["china_share"], a1["china_share"], "share"),
+        ("supplier_share", b0["sup_share"], a1["sup_share"], "share"),
+        ("hhi", b0["hhi"], a1["hhi"], "index"),
+        ("buyer_nir", by["nir0"], by["nir1"], "%"),
+        ("buyer_china_import_share", by["m0"], by["m1"], "share"),
+        ("buyer_reliance_on_china", by["r0"], by["r1"], "share"),
+        ("supplied_to_buyer", 0.0, r["to_buyer"], "t"),
+        ("displaced_from_china", 0.0, by["displaced"], "t"),
+    ]
+    out = pd.DataFrame(rows, columns=["measure", "before", "after", "unit"]).astype({"before": "float64", "after": "float64"})
+    out["change"] = out["after"] - out["before"]
+    out = out[["measure", "before", "after", "change", "unit"]]
+    out.attrs.update(
+        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"]
+    )
+    return out
+
+
+def sensitivity(
+    production_df: pd.DataFrame,
+    reliance_nir_pct: float,
+    china_import_share: float,
+    scenario: Scenario,
+    supplies: Iterable[float],
+    *,
+    buyer_consumption_t: float | None = None,
+    denominator: str = "sum_of_countries",
+) -> pd.DataFrame:
+    """The scenario re-run for each added supply in ``supplies`` (tonnes), everything else unchanged.
+
+    One row per supply with columns ``added_supply_t`` and ``<measure>_before`` / ``<measure>_after`` for
+    each measure of :func:`run` (e.g. ``china_share_after``, ``hhi_after``,
+    ``buyer_reliance_on_china_after``). Suited to a line chart of China's share against added tonnes.
+    """
+    frames = []
+    for a in supplies:
+        res = run(
+            production_df,
+            reliance_nir_pct,
+            china_import_share,
+            dataclasses.replace(scenario, added_supply_t=a),
+            buyer_consumption_t=buyer_consumption_t,
+            denominator=denominator,
+        )
+        wide = res.set_index("measure")[["before", "after"]].stack()
+        wide.index = [f"{m}_{w}" for m, w in wide.index]
+        frames.append(pd.concat([pd.Series({"added_supply_t": float(a)}), wide]))
+    if not frames:
+        raise ValueError("supplies is empty; give at least one added supply in tonnes")
+    return pd.DataFrame(frames).reset_index(drop=True)

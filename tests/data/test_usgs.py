@@ -1,0 +1,316 @@
+"""USGS Mineral Commodity Summaries tables: schema, internal consistency, hand-checked values, reproducible curation."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from critmin import paths
+from critmin.data import read_resource
+
+RESOURCES = ["minerals", "production", "reserves", "import_reliance", "import_sources", "corrections"]
+DEAL = ["antimony", "copper", "gold", "tungsten", "rare_earths"]
+
+
+@pytest.fixture(scope="module")
+def prod() -> pd.DataFrame:
+    return read_resource("production")
+
+
+@pytest.fixture(scope="module")
+def res() -> pd.DataFrame:
+    return read_resource("reserves")
+
+
+@pytest.fixture(scope="module")
+def nir() -> pd.DataFrame:
+    return read_resource("import_reliance")
+
+
+@pytest.fixture(scope="module")
+def sources() -> pd.DataFrame:
+    return read_resource("import_sources")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (1) every resource validates against its schema
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_resource_validates(name):
+    df = read_resource(name)
+    assert len(df) > 0
+
+
+def test_registry_covers_every_mineral(prod, res, nir, sources):
+    minerals = read_resource("minerals")
+    ids = set(minerals["mineral"])
+    assert len(ids) >= 30
+    assert set(DEAL) <= ids
+    assert set(minerals.loc[minerals["deal_mineral"], "mineral"]) == set(DEAL)
+    for df in (prod, res, nir, sources):
+        assert set(df["mineral"]) <= ids
+
+
+def test_corrections_record_known_fixes():
+    corr = read_resource("corrections")
+    assert ((corr["original"] == "Gemanium") & (corr["corrected"] == "Germanium")).any()
+    assert (corr["source"].str.startswith("USGS Mineral Commodity Summaries")).sum() >= 5
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (2) cross-checks
+# ---------------------------------------------------------------------------------------------------------------
+
+# NOTE: tolerance for "country rows add up to the world total": USGS rounds world totals to two or three
+# significant figures and rounds the estimated country figures too, so the sum may differ from the total by up
+# to one unit of the total's second significant figure (e.g. ±100 kt on 1,000 kt) or 3%, whichever is larger.
+# Where USGS withholds the US figure, the total excludes it too, so the rule still holds (lithium, barite, bauxite).
+SUM_CHECK = DEAL + ["cobalt", "lithium", "nickel", "graphite", "gallium", "manganese", "platinum", "palladium",
+                    "tin", "zinc", "bauxite", "titanium", "titanium_rutile", "chromium", "silver", "molybdenum"]
+# Minerals where the check cannot be made, and why.
+SUM_CHECK_EXEMPT = {
+    # All germanium country figures and the world total are withheld.
+    "germanium": "withheld",
+}
+
+
+def _tolerance(world: float) -> float:
+    return max(0.03 * world, 10 ** (math.floor(math.log10(world)) - 1))
+
+
+@pytest.mark.parametrize("mineral", SUM_CHECK)
+def test_country_rows_add_up_to_world_total(prod, mineral):
+    sub = prod[prod["mineral"] == mineral]
+    assert mineral not in SUM_CHECK_EXEMPT
+    for stage, g in sub.groupby("stage"):
+        year = g["year"].max()
+        g = g[g["year"] == year]
+        world = g.loc[g["row_kind"] == "world_total", "value"]
+        assert len(world) == 1, (mineral, stage, year)
+        world = float(world.iloc[0])
+        parts = float(g.loc[g["row_kind"] != "world_total", "value"].fillna(0).sum())
+        assert abs(parts - world) <= _tolerance(world), (mineral, stage, year, parts, world)
+
+
+def test_germanium_is_withheld(prod):
+    ge = prod[(prod["mineral"] == "germanium") & (prod["year"] == 2024)]
+    assert len(ge) > 0 and (ge["flag"] == "withheld").all() and ge["value"].isna().all()
+
+
+def test_one_unit_per_mineral_and_stage(prod):
+    units = prod.groupby(["mineral", "stage"])["unit"].nunique()
+    assert (units == 1).all(), units[units > 1]
+
+
+def test_one_unit_per_mineral_in_reserves(res):
+    units = res.groupby("mineral")["unit"].nunique()
+    assert (units == 1).all(), units[units > 1]
+
+
+def test_one_edition_per_table_year(prod):
+    # Each year of a (mineral, stage) table comes whole from one edition, so countries are not double counted.
+    eds = prod.groupby(["mineral", "stage", "year"])["edition"].nunique()
+    assert (eds == 1).all(), eds[eds > 1]
+
+
+def test_row_kinds_and_iso(prod, res):
+    for df in (prod, res):
+        countries = df[df["row_kind"] == "country"]
+        assert countries["iso3"].notna().all()
+        assert df.loc[df["row_kind"] != "country", "iso3"].isna().all()
+        assert set(df.loc[df["row_kind"] == "world_total", "country"]) == {"World total (rounded)"}
+        assert set(df.loc[df["row_kind"] == "other", "country"]) <= {"Other countries"}
+    # one spelling per country
+    names = prod[prod["row_kind"] == "country"].groupby("iso3")["country"].nunique()
+    assert (names == 1).all(), names[names > 1]
+
+
+def test_flags_and_values_agree(prod, nir):
+    assert prod.loc[prod["flag"].isin(["withheld", "not_available"]), "value"].isna().all()
+    assert (prod.loc[prod["flag"] == "zero", "value"] == 0).all()
+    assert prod.loc[prod["flag"].isna() | (prod["flag"] == "estimated"), "value"].notna().all()
+    assert nir.loc[nir["flag"] == "net_exporter", "nir_pct"].isna().all()
+    assert nir.loc[nir["flag"] == "net_exporter", "raw"].eq("E").all()
+
+
+def test_nir_within_bounds(nir):
+    vals = nir["nir_pct"].dropna()
+    assert ((vals >= 0) & (vals <= 100)).all()
+
+
+def test_mcs2026_rows_are_transcribed(prod):
+    assert (prod.loc[prod["edition"] == "MCS2026", "origin"] == "transcribed").all()
+    assert (prod.loc[prod["edition"] != "MCS2026", "origin"] == "data_release").all()
+    assert set(prod.loc[prod["edition"] == "MCS2026", "mineral"]) == {
+        "rare_earths", "gallium", "antimony", "tungsten", "graphite"}
+
+
+def test_shares_sum_to_100(sources):
+    shared = sources.dropna(subset=["share_pct"])
+    totals = shared.groupby(["mineral", "edition", "category"])["share_pct"].sum()
+    assert ((totals - 100).abs() <= 1).all(), totals
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (3) values checked by hand against the publisher's tables
+# ---------------------------------------------------------------------------------------------------------------
+
+# (mineral, stage, country, year, value, unit, edition)
+PRODUCTION_CHECKS = [
+    # MCS2026 rare earths table; same figure in MCS2025 world data
+    ("rare_earths", "mine", "China", 2024, 270000, "t", "MCS2026"),
+    # MCS2026 revision (MCS2025 had 13,000)
+    ("rare_earths", "mine", "Australia", 2024, 29000, "t", "MCS2026"),
+    # MCS2026 rare earths, United States 2024
+    ("rare_earths", "mine", "United States", 2024, 45500, "t", "MCS2026"),
+    # MCS2026 rare earths, world total 2025e
+    ("rare_earths", "mine", "World total (rounded)", 2025, 390000, "t", "MCS2026"),
+    # MCS2026 antimony revision (MCS2025 had 60,000)
+    ("antimony", "mine", "China", 2024, 40000, "t", "MCS2026"),
+    # MCS2026 antimony, Pakistan 2024
+    ("antimony", "mine", "Pakistan", 2024, 260, "t", "MCS2026"),
+    # MCS2026 tungsten, China 2025e
+    ("tungsten", "mine", "China", 2025, 67000, "t", "MCS2026"),
+    # MCS2026 natural graphite, China 2025e
+    ("graphite", "mine", "China", 2025, 1400000, "t", "MCS2026"),
+    # MCS2026 gallium low-purity production, China 2024
+    ("gallium", "processing", "China", 2024, 839000, "kg", "MCS2026"),
+    # MCS2025 world data, gallium primary production, China 2023
+    ("gallium", "processing", "China", 2023, 621000, "kg", "MCS2025"),
+    # MCS2025 world data, copper mine (recoverable Cu), Chile 2024e
+    ("copper", "mine", "Chile", 2024, 5300, "kt", "MCS2025"),
+    # MCS2025 world data, refined copper, China 2023
+    ("copper", "refinery", "China", 2023, 12000, "kt", "MCS2025"),
+    # MCS2025 world data, copper mine, Congo (Kinshasa) 2023
+    ("copper", "mine", "Congo (Kinshasa)", 2023, 2930, "kt", "MCS2025"),
+    # MCS2025 world data, gold mine, China 2024e
+    ("gold", "mine", "China", 2024, 380, "t", "MCS2025"),
+    # MCS2025 world data, cobalt mine, Congo (Kinshasa) 2024e
+    ("cobalt", "mine", "Congo (Kinshasa)", 2024, 220000, "t", "MCS2025"),
+    # MCS2022 world file, cobalt mine, Congo (Kinshasa) 2020
+    ("cobalt", "mine", "Congo (Kinshasa)", 2020, 98000, "t", "MCS2022"),
+    # MCS2025 world data, lithium mine, Australia 2024e
+    ("lithium", "mine", "Australia", 2024, 88000, "t", "MCS2025"),
+    # MCS2025 world data, nickel mine, Indonesia 2024e
+    ("nickel", "mine", "Indonesia", 2024, 2200000, "t", "MCS2025"),
+    # MCS2025 world data, chromite, South Africa 2024e
+    ("chromium", "mine", "South Africa", 2024, 21000, "kt", "MCS2025"),
+    # MCS2023 chromium file, Finland 2021 (thousand tons per the file's notes; column says t)
+    ("chromium", "mine", "Finland", 2021, 2270, "kt", "MCS2023"),
+    # MCS2025 world data, ilmenite TiO2 content, China 2024e (UNIT_MEAS says metric tons; values are kt)
+    ("titanium", "mine", "China", 2024, 3300, "kt", "MCS2025"),
+    # MCS2025 world data, titanium sponge, China 2024e
+    ("titanium", "processing", "China", 2024, 220000, "t", "MCS2025"),
+    # MCS2025 world data, usable iron ore, Australia 2023
+    ("iron_ore", "mine", "Australia", 2023, 953000, "kt", "MCS2025"),
+    # MCS2025 world data, palladium, Russia 2024e
+    ("palladium", "mine", "Russia", 2024, 75000, "kg", "MCS2025"),
+    # MCS2025 world data, platinum, South Africa 2023
+    ("platinum", "mine", "South Africa", 2023, 125000, "kg", "MCS2025"),
+    # MCS2025 world data, bauxite, Guinea 2024e
+    ("bauxite", "mine", "Guinea", 2024, 130000, "kt", "MCS2025"),
+    # MCS2025 world data, alumina, China 2024e
+    ("alumina", "refinery", "China", 2024, 84000, "kt", "MCS2025"),
+]
+
+
+@pytest.mark.parametrize("mineral,stage,country,year,value,unit,edition", PRODUCTION_CHECKS)
+def test_production_value_by_hand(prod, mineral, stage, country, year, value, unit, edition):
+    row = prod[(prod["mineral"] == mineral) & (prod["stage"] == stage) & (prod["country"] == country)
+               & (prod["year"] == year)]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert row["value"] == value
+    assert row["unit"] == unit
+    assert row["edition"] == edition
+
+
+def test_withheld_us_antimony_2025(prod):
+    # MCS2026 antimony table: United States 2025e is "W"
+    row = prod[(prod["mineral"] == "antimony") & (prod["country"] == "United States") & (prod["year"] == 2025)]
+    assert row["flag"].tolist() == ["withheld"] and row["value"].isna().all()
+
+
+# (mineral, country, value, unit, edition)
+RESERVE_CHECKS = [
+    ("rare_earths", "China", 44000000, "t", "MCS2026"),  # MCS2026 rare earths reserves
+    ("antimony", "China", 830000, "t", "MCS2026"),  # MCS2026 antimony reserves
+    ("antimony", "Pakistan", 26000, "t", "MCS2026"),  # MCS2026 antimony reserves
+    ("copper", "Chile", 190000, "kt", "MCS2025"),  # MCS2025 world data, copper reserves
+    ("platinum_group_metals", "South Africa", 63000000, "kg", "MCS2025"),  # MCS2025, PGM reserves
+]
+
+
+@pytest.mark.parametrize("mineral,country,value,unit,edition", RESERVE_CHECKS)
+def test_reserves_value_by_hand(res, mineral, country, value, unit, edition):
+    row = res[(res["mineral"] == mineral) & (res["country"] == country)].iloc[0]
+    assert (row["value"], row["unit"], row["edition"]) == (value, unit, edition)
+
+
+def test_censored_world_reserves(res):
+    # MCS2026 antimony: world reserves ">2,000,000"
+    row = res[(res["mineral"] == "antimony") & (res["row_kind"] == "world_total")].iloc[0]
+    assert (row["value"], row["flag"]) == (2000000, "censored_gt")
+
+
+# (mineral, year, nir_pct or None, flag or None, raw, edition)
+NIR_CHECKS = [
+    ("rare_earths", 2024, 53, None, "53", "MCS2026"),  # MCS2026 rare earths, compounds and metals
+    ("rare_earths", 2022, 95, "censored_gt", ">95", "MCS2026"),  # MCS2026 rare earths
+    ("antimony", 2025, 91, "estimated", "91", "MCS2026"),  # MCS2026 antimony 2025e
+    ("gold", 2024, None, "net_exporter", "E", "MCS2025"),  # MCS2025 gold salient
+    ("zinc", 2024, 73, None, "73", "MCS2025"),  # MCS2025 zinc salient, refined
+    ("fluorspar", 2019, 100, None, "100", "MCS2024"),  # MCS2024 fluorspar salient, last cell of the row
+    ("cobalt", 2024, 76, None, "76", "MCS2025"),  # MCS2025 cobalt salient
+]
+
+
+@pytest.mark.parametrize("mineral,year,value,flag,raw,edition", NIR_CHECKS)
+def test_nir_value_by_hand(nir, mineral, year, value, flag, raw, edition):
+    row = nir[(nir["mineral"] == mineral) & (nir["year"] == year)].iloc[0]
+    assert (None if pd.isna(row["nir_pct"]) else row["nir_pct"]) == value
+    assert (None if pd.isna(row["flag"]) else row["flag"]) == flag
+    assert (row["raw"], row["edition"]) == (raw, edition)
+
+
+def test_import_sources_by_hand(sources):
+    # MCS2026 gallium: Canada 28% first; MCS2025 Fig. 2 antimony: China first, Hong Kong counted with China
+    ga = sources[(sources["mineral"] == "gallium") & (sources["edition"] == "MCS2026")].sort_values("rank")
+    assert (ga.iloc[0]["country"], ga.iloc[0]["share_pct"]) == ("Canada", 28)
+    sb = sources[(sources["mineral"] == "antimony") & (sources["edition"] == "MCS2025")].sort_values("rank")
+    assert sb["country"].tolist() == ["China", "Belgium", "India", "Bolivia"]
+    assert sb["share_pct"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (4) curation reproduces the committed files
+# ---------------------------------------------------------------------------------------------------------------
+
+RAW = os.environ.get("CRITMIN_RAW")
+
+
+@pytest.mark.skipif(not RAW, reason="set CRITMIN_RAW to the raw reference folder to re-run the curation")
+def test_curation_reproduces_committed_files(tmp_path):
+    from critmin.curate import usgs
+
+    written = usgs.curate(Path(RAW), tmp_path)
+    names = {p.name for p in written}
+    assert names == {f"{n}.csv" for n in RESOURCES}
+    for name in names - {"corrections.csv"}:
+        fresh = (tmp_path / name).read_bytes()
+        committed = (paths.data_dir() / name).read_bytes()
+        assert fresh == committed, f"{name} differs from a fresh curation"
+    # corrections.csv is shared with other curation steps: this step's rows must all be in the committed file.
+    with open(tmp_path / "corrections.csv", encoding="utf-8", newline="") as fh:
+        mine = list(csv.reader(fh))
+    with open(paths.data_dir() / "corrections.csv", encoding="utf-8", newline="") as fh:
+        committed = list(csv.reader(fh))
+    assert mine[0] == committed[0]
+    assert all(r in committed for r in mine[1:])

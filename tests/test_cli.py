@@ -1,0 +1,83 @@
+"""Bad input gives one clear message, a non-zero exit, and leaves the published pages alone."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from critmin import build, paths
+
+FIRST = build.pages()[0]
+
+
+def critmin(*args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "critmin.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def published_state():
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(paths.PAGES.glob("*"))}
+
+
+def declared(notebook):
+    return build.declared_parameters(paths.NOTEBOOKS / f"{notebook}.ipynb")
+
+
+def test_unknown_parameter_name_is_refused_with_the_accepted_names(tmp_path):
+    before = published_state()
+    r = critmin("run", FIRST.notebook, "-p", "no_such_parameter", "1", "--out", str(tmp_path))
+    assert r.returncode == 2
+    assert "unknown parameter(s) no_such_parameter" in r.stderr
+    for name in declared(FIRST.notebook):
+        assert name in r.stderr
+    assert "Traceback" not in r.stderr
+    assert published_state() == before
+    assert not any(tmp_path.iterdir())
+
+
+def test_wrong_type_is_refused(tmp_path):
+    params = declared(FIRST.notebook)
+    typed = [n for n, d in params.items() if d["inferred_type_name"] in ("int", "float")]
+    if not typed:
+        pytest.skip("first notebook has no numeric parameter")
+    r = critmin("run", FIRST.notebook, "-p", typed[0], "not-a-number", "--out", str(tmp_path))
+    assert r.returncode == 2
+    assert f"parameter {typed[0]} expects" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_notebook_is_refused_with_the_list():
+    r = critmin("run", "no_such_notebook")
+    assert r.returncode == 2
+    assert "unknown notebook 'no_such_notebook'" in r.stderr
+    assert FIRST.notebook in r.stderr
+
+
+def test_unknown_value_fails_in_one_line_and_writes_nothing(tmp_path):
+    """A value the page cannot use (an unknown mineral) is reported by the notebook's own check."""
+    params = declared(FIRST.notebook)
+    if "mineral" not in params:
+        pytest.skip("first notebook has no mineral parameter")
+    before = published_state()
+    r = critmin("run", FIRST.notebook, "-p", "mineral", "unobtainium", "--out", str(tmp_path))
+    assert r.returncode == 2
+    assert "ParameterError" in r.stderr and "unobtainium" in r.stderr and "allowed:" in r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 3
+    assert published_state() == before
+    assert not any(tmp_path.iterdir())
+
+
+def test_build_refuses_a_bad_page_list_and_changes_nothing(scratch_repo):
+    spec = yaml.safe_load((scratch_repo / "book" / "pages.yml").read_text())
+    spec["parts"][0]["chapters"].append(
+        {"page": "broken", "notebook": FIRST.notebook, "title": "Broken", "params": {"no_such_parameter": 1}})
+    (scratch_repo / "book" / "pages.yml").write_text(yaml.safe_dump(spec))
+    before = sorted(p.name for p in (scratch_repo / "book" / "pages").iterdir())
+    r = critmin("build")
+    assert r.returncode == 2
+    assert "unknown parameter(s) no_such_parameter" in r.stderr
+    assert sorted(p.name for p in (scratch_repo / "book" / "pages").iterdir()) == before

@@ -1,0 +1,241 @@
+"""The claims table and codebook: validation of good and broken files, and the chapter's count tables."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pandas as pd
+import pytest
+
+from critmin import claims, datapackage, paths
+from critmin.data import DataError
+from critmin.params import ParameterError
+
+SEED_URL = "https://world-economist.com/could-a-500m-mou-draw-pakistan-into-a-us-china-minerals-rivalry-business-finance"
+SEED_EXPERTS = {"Dr Sultan Ahmed Khoso": 9, "Zahid Maqsood Sheikh": 3, "Dr Mehmoodul Hassan Khan": 7}
+# Named people from the research notes who must be represented (not just any 15 rows).
+OTHER_NAMED = [
+    "Natalie Baker", "Stacy W. Hastie", "Sheikh Waqqas Akram", "Mian Raza Rabbani", "Lin Jian", "Uzair Younus",
+    "Azeem Khalid", "Maleeha Lodhi", "Mushahid Hussain Sayed", "Muhammad Amir Rana", "Salman Rafi Sheikh",
+    "Sergio Restelli", "Mir Yar Baloch", "Daniel F. Runde", "Robert Louis Strayer II", "Eric Meyer", "John Jovanovic",
+    "Liaqat Ali Sultan", "Asif Mahmood", "Gracelin Baskaran", "Shehbaz Sharif", "Asim Munir", "Muhammad Aurangzeb",
+    "Ali Pervaiz Malik",
+]
+
+
+@pytest.fixture(scope="module")
+def df() -> pd.DataFrame:
+    return claims.load_claims()
+
+
+@pytest.fixture(scope="module")
+def codebook() -> pd.DataFrame:
+    return claims.load_codebook()
+
+
+def _rows() -> list[dict]:
+    with open(paths.data_dir() / "claims.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def test_loads_typed_and_unique(df):
+    assert len(df) >= 40
+    assert list(df.columns) == [f["name"] for f in datapackage.resource("claims")["schema"]["fields"]]
+    assert df["claim_id"].is_unique
+    assert df["checkable"].dtype == "boolean"
+    assert pd.api.types.is_datetime64_any_dtype(df["date"])
+
+
+def test_user_file_with_package_content_loads(tmp_path):
+    path = _write(tmp_path / "mine.csv", _rows())
+    assert len(claims.load_claims(path)) == len(_rows())
+
+
+# one broken cell per case: (row index, column, new value, text the message must contain)
+BROKEN = {
+    "bad stance code": (3, "stance", "pro_us", "column 'stance'"),
+    "unknown theme": (4, "themes", "economic_benefit;trade_war", "unknown theme code(s) ['trade_war']"),
+    "missing required field": (5, "source_url", "", "column 'source_url'"),
+    "sceptical without reason": (6, "stance", "sceptical", "column 'stance_reason'"),
+    "checkable without metric": (7, "checkable", "true", "column 'metric'"),
+    "metric not in codebook": (8, "metric", "china_share_mine_unobtainium", "column 'metric'"),
+    "month date not on the 1st": (9, "date", "2025-11-15", "column 'date'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_copy_names_file_line_and_column(tmp_path, case):
+    i, column, value, expected = BROKEN[case]
+    rows = _rows()
+    if case == "checkable without metric":
+        rows[i]["metric"] = ""
+    if case == "metric not in codebook":
+        rows[i]["checkable"] = "true"
+    if case == "month date not on the 1st":
+        rows[i]["date_precision"] = "month"
+    if case == "sceptical without reason":
+        rows[i]["stance_reason"] = ""
+    rows[i][column] = value
+    path = _write(tmp_path / "broken.csv", rows)
+    with pytest.raises(DataError) as err:
+        claims.load_claims(path)
+    msg = str(err.value)
+    assert "broken.csv" in msg
+    assert f"line {i + 2}" in msg
+    assert expected in msg
+
+
+def test_unknown_theme_lists_allowed_codes(tmp_path, codebook):
+    rows = _rows()
+    rows[2]["themes"] = "geopolitics"
+    with pytest.raises(DataError) as err:
+        claims.load_claims(_write(tmp_path / "t.csv", rows))
+    msg = str(err.value)
+    assert "line 4, column 'themes'" in msg
+    for code in claims.codes("theme", codebook):
+        assert code in msg
+
+
+def test_duplicate_claim_id(tmp_path):
+    rows = _rows()
+    rows[10]["claim_id"] = rows[0]["claim_id"]
+    with pytest.raises(DataError) as err:
+        claims.load_claims(_write(tmp_path / "dup.csv", rows))
+    msg = str(err.value)
+    assert "dup.csv" in msg and "line 12" in msg and "claim_id" in msg
+
+
+def test_missing_column(tmp_path):
+    rows = [{k: v for k, v in r.items() if k != "stance"} for r in _rows()]
+    with pytest.raises(DataError, match=r"missing column\(s\) \['stance'\]"):
+        claims.load_claims(_write(tmp_path / "nocol.csv", rows))
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+@pytest.fixture
+def small() -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": ["a1", "a2", "b1", "c1", "c2"],
+        "speaker": ["A", "A", "B", "C", "C"],
+        "role": ["r"] * 5,
+        "speaker_group": ["us_official", "us_official", "pakistani_opposition", "pakistani_analyst", "pakistani_analyst"],
+        "themes": ["economic_benefit", "economic_benefit;partner_reliability", "sovereignty_provincial_rights",
+                   "relations_with_china", "relations_with_china;economic_benefit"],
+        "stance": ["favours_us", "favours_us", "sceptical", "balanced", "sceptical"],
+    })
+
+
+def test_stance_by_group_counts(small):
+    t = claims.stance_by_group(small)
+    assert list(t.columns) == ["favours_us", "balanced", "sceptical"]
+    # codebook order, only groups present
+    assert list(t.index) == ["pakistani_opposition", "pakistani_analyst", "us_official"]
+    assert t.loc["us_official"].tolist() == [2, 0, 0]
+    assert t.loc["pakistani_analyst"].tolist() == [0, 1, 1]
+    assert t.loc["pakistani_opposition"].tolist() == [0, 0, 1]
+    assert t.to_numpy().sum() == len(small)
+
+
+def test_stance_by_theme_counts_each_theme(small):
+    t = claims.stance_by_group(small, group_by="theme")
+    assert t.loc["economic_benefit"].tolist() == [2, 0, 1]
+    assert t.to_numpy().sum() == 7  # 5 claims, two of them with two themes
+
+
+def test_theme_stance_matrix(small, codebook):
+    full = claims.theme_stance_matrix(small)
+    assert list(full.index) == claims.codes("theme", codebook)
+    assert full.loc["relations_with_china"].tolist() == [0, 1, 1]
+    assert full.loc["security"].tolist() == [0, 0, 0]
+    sub = claims.theme_stance_matrix(small, themes="partner_reliability, economic_benefit")
+    assert list(sub.index) == ["partner_reliability", "economic_benefit"]
+    assert sub.loc["partner_reliability"].tolist() == [1, 0, 0]
+
+
+def test_positions(small):
+    p = claims.positions(small).set_index("speaker")
+    assert p.loc["A", "score"] == 1.0
+    assert p.loc["B", "score"] == -1.0
+    assert p.loc["C", "score"] == -0.5
+    assert p.loc["C", "claims"] == 2
+    assert list(p.index) == ["A", "C", "B"]
+
+
+def test_validate_params():
+    assert claims.validate_params("Speaker_Group", "all")[0] == "speaker_group"
+    with pytest.raises(ParameterError, match="allowed: speaker_group"):
+        claims.validate_params("party", None)
+    with pytest.raises(ParameterError, match="economic_benefit"):
+        claims.validate_params("speaker_group", ["geopolitics"])
+    with pytest.raises(ParameterError):
+        claims.stance_by_group(pd.DataFrame(), group_by="nation")
+
+
+# ---------------------------------------------------------------------------------------------- content
+
+
+def test_every_seed_expert_and_claim_present(df):
+    seed = df[df["source_url"] == SEED_URL]
+    counts = seed.groupby("speaker").size()
+    for name, n in SEED_EXPERTS.items():
+        assert counts.get(name, 0) == n, name
+    assert set(seed["outlet"]) == {"Business Recorder"}
+
+
+def test_at_least_15_other_named_voices(df):
+    speakers = set(df["speaker"])
+    missing = [n for n in OTHER_NAMED if n not in speakers]
+    assert not missing
+    assert len(speakers - set(SEED_EXPERTS)) >= 15
+
+
+def test_every_claim_has_a_source(df):
+    assert df["source_url"].str.match(r"https?://[^\s/]+\.[^\s]+").all()
+    assert df["outlet"].notna().all()
+
+
+def test_every_group_and_stance_occurs(df, codebook):
+    assert set(df["speaker_group"]) == set(claims.codes("speaker_group", codebook))
+    assert set(df["stance"]) == set(claims.STANCES)
+
+
+def test_metrics_in_codebook(df, codebook):
+    used = set(df["metric"].dropna())
+    assert used and used <= set(claims.codes("metric", codebook))
+    assert df.loc[df["checkable"], "metric"].notna().all()
+
+
+def test_codebook_matches_schema(codebook):
+    fields = {f["name"]: f for f in datapackage.resource("claims")["schema"]["fields"]}
+    for code_type in ("stance", "stance_reason", "speaker_group", "reliability", "metric"):
+        assert fields[code_type]["constraints"]["enum"] == claims.codes(code_type, codebook), code_type
+    pattern_codes = re.findall(r"[a-z_]+", fields["themes"]["constraints"]["pattern"].split(")")[0])
+    assert pattern_codes == claims.codes("theme", codebook)
+    assert claims.STANCES == claims.codes("stance", codebook)
+
+
+def test_codebook_examples_use_their_code(df, codebook):
+    by_id = df.set_index("claim_id")
+    column = {"stance": "stance", "stance_reason": "stance_reason", "speaker_group": "speaker_group",
+              "reliability": "reliability", "metric": "metric"}
+    for r in codebook.itertuples():
+        assert pd.notna(r.example_claim_id), r.code
+        row = by_id.loc[r.example_claim_id]
+        if r.code_type == "theme":
+            assert r.code in row["themes"].split(";"), r.code
+        else:
+            assert row[column[r.code_type]] == r.code, r.code
