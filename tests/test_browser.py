@@ -79,6 +79,8 @@ def test_every_page_loads_offline_without_errors(browser, server, built_book):
         page.route("**/*", route)
         page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status} for {r.url}")
+                if r.status >= 400 else None)
         page.goto(f"{server}/{rel}", wait_until="load")
         charts = page.locator(".critmin-chart > div[id^='chart-']")
         n = charts.count()
@@ -95,4 +97,6 @@ def test_every_page_loads_offline_without_errors(browser, server, built_book):
         problems += [f"{rel}: console error: {e}" for e in errors]
         problems += [f"{rel}: request to another host: {u}" for u in offsite]
         page.close()
-    assert problems == []
+    (paths.ROOT / "test-output").mkdir(exist_ok=True)
+    (paths.ROOT / "test-output" / "browser-problems.txt").write_text("\n".join(problems) + "\n")
+    assert problems == [], f"{len(problems)} problem(s), first: {problems[:10]}"

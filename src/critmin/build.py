@@ -303,7 +303,7 @@ def write_static(book: Path | None = None) -> None:
     if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
         bundle.write_text(text, encoding="utf-8")
     mj_src = Path(jupyter_server_mathjax.__file__).parent / "static"
-    mj_dst = static / "mathjax"
+    mj_dst = static.with_name("_assets") / "mathjax"
     if not (mj_dst / "MathJax.js").exists():
         shutil.copytree(mj_src, mj_dst, dirs_exist_ok=True)
 

@@ -155,7 +155,8 @@ def meta(df: pd.DataFrame) -> dict:
             "HS 253090 (filed under lithium) covers many mineral substances besides spodumene: neither measures "
             "one mineral.",
             "Net weights of 0 kg reported next to a positive value are treated as missing; 'weight_estimated' "
-            "marks weights UN Comtrade estimated.",
+            "marks weights UN Comtrade estimated. Where the weight is missing, Comtrade's quantity field sometimes "
+            "holds a kilogram figure; it is not used here.",
             "Australia (partner 36) is not among the US import rows of this extract; only China and World appear.",
             "HS descriptions paraphrase the Harmonized System nomenclature (the extract does not carry them).",
         ],

@@ -50,8 +50,8 @@ _BLOCK = re.compile(r"^(.+?) - (.+)$")
 
 
 def _kind(name: str) -> str:
-    # NOTE: the IEA labels its sum row 'Total' (cobalt refining: 'Total clean technologies'); it is the
-    # sum of the rows above it, so it is the world total in this table.
+    # NOTE: the IEA labels its world row 'Total' (cobalt refining: 'Total clean technologies'); the
+    # label differs but the row plays the same part, so both are the world total in this table.
     if name.lower().startswith("total"):
         return "world_total"
     return countries.row_kind(name)
@@ -205,7 +205,7 @@ def meta(df: pd.DataFrame) -> dict:
         "caveats": [
             "Only the largest producers are named; the rest is in 'Rest of world', so a country missing from the "
             "table (e.g. DR Congo for refined copper) may still produce.",
-            "The total row is the IEA's own sum of the rows above it; in the 2024 workbook the cobalt refining "
+            "The total row is the IEA's own world total (see the next caveat on how it relates to the rows); in the 2024 workbook the cobalt refining "
             "total is labelled 'Total clean technologies'.",
             "The CMDE2025 rows (secondary=true) come from a third party's JSON extract of the May 2025 workbook, "
             "not from the IEA file; check them against the IEA workbook before publishing.",
