@@ -9,7 +9,7 @@ import re
 import country_converter as coco
 
 # Rows that are not a single country. The publisher's name is kept; these never get an ISO code.
-_WORLD = re.compile(r"^world\b", re.I)
+_WORLD = re.compile(r"^(world|total)\b", re.I)
 _OTHER = re.compile(r"^(other|others|other countries|rest of world|rest of the world)\b", re.I)
 # Historic states and groupings that ISO 3166-1 does not cover as one current country.
 _GROUP = re.compile(
@@ -70,7 +70,8 @@ def to_iso3(name: str) -> str | None:
     if name.lower() in _EXTRA:
         return _EXTRA[name.lower()]
     code = _converter().convert(name, to="ISO3", not_found=None)
-    if not code or isinstance(code, list):
+    # country_converter hands back the input itself for some unmatched names, whatever `not_found` says.
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(f"country name not recognised: {name!r}")
     return code
 
