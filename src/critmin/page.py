@@ -98,3 +98,24 @@ def _record_modules() -> None:
                     if (name == "critmin" or name.startswith("critmin.")) and getattr(m, "__file__", None)})
     with open(log, "a", encoding="utf-8") as fh:
         fh.writelines(f"{f}\n" for f in files)
+
+
+def table(df, *, caption: str | None = None, formats: dict | None = None, sortable: bool = True,
+          index: bool = False) -> None:
+    """Show a table readers can sort by clicking a column header (sorting needs the book's JavaScript).
+
+    `formats` maps a column to a format string ("{:.1%}") or a function; missing values show as "–".
+    """
+    formats = formats or {}
+    shown = df.copy()
+    for col in shown.columns:
+        fmt = formats.get(col)
+        if fmt is None:
+            continue
+        f = fmt.format if isinstance(fmt, str) else fmt
+        shown[col] = [("–" if v is None or v != v else f(v)) for v in shown[col]]
+    body = shown.to_html(index=index, na_rep="–", border=0, escape=True,
+                         classes=["table", "critmin-table"] + (["sortable"] if sortable else []))
+    if caption:
+        body = body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    display(HTML(body))
