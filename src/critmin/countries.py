@@ -79,6 +79,6 @@ def to_iso3(name: str) -> str | None:
 def to_name(iso3: str) -> str:
     """Short English name for an ISO alpha-3 code (as used in the book's tables and charts)."""
     name = _converter().convert(iso3, src="ISO3", to="name_short", not_found=None)
-    if not name:
+    if not isinstance(name, str) or name == iso3:
         raise ValueError(f"unknown ISO 3166 alpha-3 code: {iso3!r}")
     return name
