@@ -81,3 +81,35 @@ def test_build_refuses_a_bad_page_list_and_changes_nothing(scratch_repo):
     assert r.returncode == 2
     assert "unknown parameter(s) no_such_parameter" in r.stderr
     assert sorted(p.name for p in (scratch_repo / "book" / "pages").iterdir()) == before
+
+
+def _page_with(param):
+    for p in build.pages():
+        if param in declared(p.notebook):
+            return p
+    pytest.skip(f"no page has a {param!r} parameter")
+
+
+def test_a_failing_page_stops_the_build_in_one_line_and_leaves_the_book(scratch_repo):
+    page = _page_with("mineral")
+    spec = yaml.safe_load((scratch_repo / "book" / "pages.yml").read_text())
+    spec["parts"][0]["chapters"].append(
+        {"page": "broken", "notebook": page.notebook, "title": "Broken", "params": {"mineral": "unobtainium"}})
+    (scratch_repo / "book" / "pages.yml").write_text(yaml.safe_dump(spec))
+    pages_dir = scratch_repo / "book" / "pages"
+    before = {f.name: f.read_bytes() for f in pages_dir.iterdir()}
+    r = critmin("build")
+    assert r.returncode == 2
+    assert "broken: ParameterError:" in r.stderr and "unobtainium" in r.stderr
+    assert {f.name: f.read_bytes() for f in pages_dir.iterdir()} == before
+    assert not (scratch_repo / "book" / "_build").exists()
+
+
+def test_plain_papermill_works_from_any_directory(tmp_path):
+    page = _page_with("mineral")
+    out = tmp_path / "out.ipynb"
+    r = subprocess.run([sys.executable, "-m", "papermill", str(page.source), str(out), "-p", "mineral",
+                        page.params.get("mineral", "copper")], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert out.exists()

@@ -1,4 +1,8 @@
-"""The claims table: loading and validating it, and the counts behind the expert-positions chapter."""
+"""The claims table: loading and validating it, and the counts behind the expert-positions chapter.
+
+The chapter's pages accept a claims file of the reader's own (same columns and codes as data/claims.csv);
+`load_claims_param` turns any problem with it into one ParameterError line that names the file, line and column.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,11 @@ STANCES = ["favours_us", "balanced", "sceptical"]
 # NOTE: a voice's position is the mean of these scores over its claims; the scale is ordinal, so the mean is a
 # summary for ordering voices on a chart, not a measurement.
 STANCE_SCORE = {"favours_us": 1, "balanced": 0, "sceptical": -1}
+
+# Stance colours: a diverging scale with a neutral middle. China's chart colour (charts.CHINA) is avoided
+# for 'sceptical' so that scepticism is not drawn as China's side.
+STANCE_COLOURS = {"favours_us": "#0072B2", "balanced": "#B0B0B0", "sceptical": "#E69F00"}
+NO_GROUP = "(none)"
 
 # Columns stance_by_group can group by; 'theme' explodes the semicolon list first.
 GROUP_BY = ["speaker_group", "theme", "stance_reason", "reliability", "outlet", "speaker", "checkable", "date_precision"]
@@ -135,6 +144,10 @@ def validate_params(group_by: str = "speaker_group", themes=None) -> tuple[str, 
     return group_by, themes
 
 
+_CODED = {"speaker_group": "speaker_group", "theme": "theme", "stance_reason": "stance_reason",
+          "reliability": "reliability"}
+
+
 def _stance_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     table = pd.crosstab(df[by], df["stance"]).reindex(columns=STANCES, fill_value=0)
     table.columns.name = "stance"
@@ -146,13 +159,18 @@ def stance_by_group(df: pd.DataFrame, group_by: str = "speaker_group") -> pd.Dat
     sceptical. Grouping by 'theme' counts a claim once under each of its themes. Groups follow codebook order
     where the column is coded, otherwise they are sorted."""
     group_by, _ = validate_params(group_by, None)
-    frame = explode_themes(df) if group_by == "theme" else df
+    frame = explode_themes(df) if group_by == "theme" else df.copy()
+    # NOTE: a claim without a value (stance_reason of a non-sceptical claim, an empty affiliation) is counted
+    # under NO_GROUP, so the bars always add up to the number of claims.
+    frame[group_by] = frame[group_by].astype("object").where(frame[group_by].notna(), NO_GROUP).astype(str)
     table = _stance_table(frame, group_by)
-    order_type = {"speaker_group": "speaker_group", "theme": "theme", "stance_reason": "stance_reason",
-                  "reliability": "reliability"}.get(group_by)
+    order_type = _CODED.get(group_by)
     if order_type:
         order = [c for c in codes(order_type) if c in table.index]
-        table = table.reindex(order)
+    else:
+        order = sorted(c for c in table.index if c != NO_GROUP)
+    table = table.reindex(order + ([NO_GROUP] if NO_GROUP in table.index else []))
+    table.index.name = group_by
     return table
 
 
@@ -178,3 +196,162 @@ def positions(df: pd.DataFrame) -> pd.DataFrame:
     out = first.join(counts).reset_index()
     out = out[["speaker", "speaker_group", "role", "claims", *STANCES, "score"]]
     return out.sort_values(["score", "claims", "speaker"], ascending=[False, False, True], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------- page helpers
+
+
+def resolve_claims_file(claims_file: str | Path | None) -> Path | None:
+    """The path a page's `claims_file` parameter points to: None for the package's own claims ('' or None);
+    a relative path is taken from the repository root (pages run with the notebooks folder as working
+    directory, so the root is the one place a reader can count from)."""
+    if claims_file is None or not str(claims_file).strip():
+        return None
+    path = Path(str(claims_file).strip()).expanduser()
+    if not path.is_absolute():
+        path = paths.ROOT / path
+    if not path.is_file():
+        raise ParameterError(f"claims_file={str(claims_file)!r}: no such file (give a path to a CSV with the "
+                             f"columns of data/claims.csv, absolute or relative to the repository root)")
+    return path
+
+
+def load_claims_param(claims_file: str | Path | None = "") -> pd.DataFrame:
+    """load_claims for a page parameter: every problem in the file becomes one ParameterError line
+    ('; '-separated) naming the file, line and column, so the command line shows it in one line."""
+    path = resolve_claims_file(claims_file)
+    try:
+        return load_claims(path)
+    except DataError as e:
+        problems = [line for line in str(e).splitlines() if line.strip()]
+        raise ParameterError("claims_file: " + "; ".join(problems)) from None
+
+
+def filter_themes(df: pd.DataFrame, themes) -> pd.DataFrame:
+    """Claims that carry at least one of `themes` ('all', a comma-separated string or a list)."""
+    _, themes = validate_params("speaker_group", themes)
+    keep = df["themes"].map(lambda t: any(x in themes for x in _split(t)))
+    return df[keep].reset_index(drop=True)
+
+
+def group_label(group_by: str, codebook: pd.DataFrame | None = None):
+    """A function value → label for the column `group_by` (codebook labels for coded columns)."""
+    cb = load_codebook() if codebook is None else codebook
+    names = labels(_CODED[group_by], cb) if group_by in _CODED else {}
+    names = {**names, NO_GROUP: "None (not coded)" if group_by == "stance_reason" else "None given"}
+    if group_by == "checkable":
+        names.update({"True": "Checkable with the book's data", "False": "Not checkable"})
+    return lambda v: names.get(str(v), str(v))
+
+
+def stance_long(table: pd.DataFrame, label=None) -> pd.DataFrame:
+    """A stance_by_group / theme_stance_matrix table as long rows for a chart: group, label, order,
+    stance, stance_label, stance_order, claims, share of the group's claims."""
+    stance_names = labels("stance")
+    out = table.reset_index().melt(id_vars=table.index.name or "index", var_name="stance", value_name="claims")
+    out = out.rename(columns={table.index.name or "index": "group"})
+    out["group"] = out["group"].astype(str)
+    order = {g: i for i, g in enumerate(map(str, table.index))}
+    out["order"] = out["group"].map(order)
+    out["label"] = out["group"].map(label or str)
+    out["stance_label"] = out["stance"].map(stance_names)
+    out["stance_order"] = out["stance"].map({s: i for i, s in enumerate(STANCES)})
+    totals = out.groupby("group")["claims"].transform("sum")
+    out["share"] = (out["claims"] / totals.where(totals > 0)).astype("float64")
+    out["claims"] = out["claims"].astype("int64")
+    return out.sort_values(["order", "stance_order"], ignore_index=True)
+
+
+def timeline(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim for a dots-by-date chart: date, stance, a 0-based `slot` that separates claims with
+    the same date and stance, and the text for tooltips. Sorted by date, stance order and claim_id."""
+    out = df.assign(stance_order=df["stance"].map({s: i for i, s in enumerate(STANCES)}))
+    out = out.sort_values(["date", "stance_order", "claim_id"], ignore_index=True)
+    out["slot"] = out.groupby(["date", "stance"]).cumcount().astype("int64")
+    out["stance_label"] = out["stance"].map(labels("stance"))
+    out["group_label"] = out["speaker_group"].map(labels("speaker_group"))
+    out["day"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["when"] = [_when(d, p) for d, p in zip(out["date"], out["date_precision"])]
+    return out[["claim_id", "date", "day", "when", "speaker", "speaker_group", "group_label", "stance",
+                "stance_label", "stance_order", "slot", "claim", "outlet", "source_url"]]
+
+
+def _when(date: pd.Timestamp, precision: str) -> str:
+    if precision == "year":
+        return f"{date:%Y}"
+    if precision == "month":
+        return f"{date:%B %Y}"
+    return f"{date.day} {date:%B %Y}"
+
+
+def voice_claims(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(voices, claims) for the stance-scale chart. voices = positions(df) with labels and a display rank;
+    claims = one row per claim with its voice, score, and a small vertical offset so a voice's claims at the
+    same score do not hide each other."""
+    voices = positions(df)
+    voices["rank"] = range(len(voices))
+    voices["group_label"] = voices["speaker_group"].map(labels("speaker_group"))
+    voices["stance_mix"] = [
+        ", ".join(f"{int(r[s])} {labels('stance')[s].lower()}" for s in STANCES if r[s])
+        for _, r in voices.iterrows()]
+    claims = df.assign(score=df["stance"].map(STANCE_SCORE).astype("float64"))
+    claims = claims.sort_values(["speaker", "stance", "date", "claim_id"], ignore_index=True)
+    claims["slot"] = claims.groupby(["speaker", "stance"]).cumcount().astype("int64")
+    claims["stance_label"] = claims["stance"].map(labels("stance"))
+    claims["when"] = [_when(d, p) for d, p in zip(claims["date"], claims["date_precision"])]
+    claims = claims.merge(voices[["speaker", "rank"]], on="speaker")
+    return voices, claims[["claim_id", "speaker", "rank", "score", "stance", "stance_label", "slot", "claim",
+                           "outlet", "source_url", "when"]]
+
+
+def balance(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -> dict:
+    """The numbers the positions page's prose is written from: claims and voices, counts and shares per
+    stance, sceptical reasons, the groups leaning most each way, the most frequent theme and the mean score.
+    Group leanings use only groups with at least two claims."""
+    cb = load_codebook() if codebook is None else codebook
+    n = len(df)
+    counts = df["stance"].value_counts().reindex(STANCES, fill_value=0).astype(int)
+    reasons = df["stance_reason"].dropna().value_counts()
+    reasons = reasons.reindex([c for c in codes("stance_reason", cb) if c in reasons.index]).astype(int)
+    by_group = df.assign(score=df["stance"].map(STANCE_SCORE).astype("float64")).groupby("speaker_group")
+    groups = by_group["score"].agg(["mean", "size"])
+    groups = groups[groups["size"] >= 2].sort_values(["mean", "size"], ascending=[False, False])
+    theme_counts = explode_themes(df)["theme"].value_counts() if n else pd.Series(dtype=int)
+    theme_order = {t: i for i, t in enumerate(codes("theme", cb))}
+    top_theme = (sorted(theme_counts.items(), key=lambda kv: (-kv[1], theme_order.get(kv[0], 99)))[0]
+                 if len(theme_counts) else (None, 0))
+    group_names = labels("speaker_group", cb)
+    return {
+        "claims": n,
+        "voices": df["speaker"].nunique(),
+        "counts": counts.to_dict(),
+        "shares": {s: (counts[s] / n if n else float("nan")) for s in STANCES},
+        "reasons": reasons.to_dict(),
+        "mean_score": float(df["stance"].map(STANCE_SCORE).mean()) if n else float("nan"),
+        "most_favourable_group": (group_names.get(groups.index[0], groups.index[0]), float(groups["mean"].iloc[0]),
+                                  int(groups["size"].iloc[0])) if len(groups) else None,
+        "most_sceptical_group": (group_names.get(groups.index[-1], groups.index[-1]), float(groups["mean"].iloc[-1]),
+                                 int(groups["size"].iloc[-1])) if len(groups) else None,
+        "top_theme": (labels("theme", cb).get(top_theme[0], top_theme[0]), int(top_theme[1])),
+        "first_date": df["date"].min() if n else None,
+        "last_date": df["date"].max() if n else None,
+    }
+
+
+def codebook_entries(code_type: str, df: pd.DataFrame | None = None,
+                     codebook: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The codebook rows of one type with their example claim's text and speaker, and how many claims in
+    `df` carry the code (a claim counts once per theme)."""
+    cb = load_codebook() if codebook is None else codebook
+    df = load_claims() if df is None else df
+    rows = cb[cb["code_type"] == code_type].reset_index(drop=True)
+    by_id = df.set_index("claim_id")
+    rows["example_claim"] = rows["example_claim_id"].map(lambda i: by_id["claim"].get(i))
+    rows["example_speaker"] = rows["example_claim_id"].map(lambda i: by_id["speaker"].get(i))
+    rows["example_outlet"] = rows["example_claim_id"].map(lambda i: by_id["outlet"].get(i))
+    if code_type == "theme":
+        used = explode_themes(df)["theme"].value_counts()
+    else:
+        used = df[code_type].value_counts()
+    rows["claims"] = rows["code"].map(used).fillna(0).astype("int64")
+    return rows

@@ -30,11 +30,24 @@ Buyer's reliance on China::
     displaces='china'          D = min(B, Mc)       Q1 = Q       imports I1 = I
     displaces='proportional'   D = m × min(B, I)    Q1 = Q       imports I1 = I
     displaces='none'           D = 0                Q1 = Q + B   imports I1 = I + B
+    displaces='market'         m1 = m × (c1 / c0)   Q1 = Q       imports I1 = I       R1 = nir × m1
+
+where c0 and c1 are China's share of world production before and after. Under 'market' the new tonnes
+are sold on the world market rather than to the buyer in particular (``share_to_buyer`` is not used): the
+buyer keeps buying as before, and China's share of its imports falls in the same proportion as China's
+share of world production. This option needs no tonnage for the buyer, so it works where the buyer's
+consumption is not known; the tonnes displaced are then reported only if ``buyer_consumption_t`` is given.
 
 Under 'china' and 'proportional' the new tonnes replace imports, so the buyer's total imports and its net
 import reliance do not change, only where the imports come from; tonnes beyond the buyer's imports are not
 absorbed by the buyer. Under 'none' the buyer consumes the extra tonnes on top (e.g. stockpiling), so its
 reliance on China falls only because consumption grows.
+
+Where the buyer's net import reliance or China's share of its imports is unknown (None or NaN), the buyer
+measures are left missing and the world measures are still computed.
+
+Invalid inputs raise :class:`critmin.params.ParameterError` (a ``ValueError``) with a message naming the
+allowed range, so a page can show it as a one-line error.
 """
 
 from __future__ import annotations
@@ -48,8 +61,20 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
+from .params import ParameterError
 
-__all__ = ["Scenario", "run", "sensitivity", "MAX_MULTIPLE_OF_WORLD", "UNIT_IN_TONNES"]
+__all__ = [
+    "Scenario",
+    "run",
+    "sensitivity",
+    "baseline",
+    "buyer_inputs",
+    "resolve_supply",
+    "DEFAULT_SUPPLY",
+    "ILLUSTRATIVE_WORLD_SHARE",
+    "MAX_MULTIPLE_OF_WORLD",
+    "UNIT_IN_TONNES",
+]
 
 # NOTE: ten times current world output is far beyond any single project; larger inputs are almost certainly
 # a unit mistake (kilograms typed as tonnes).
@@ -57,7 +82,7 @@ MAX_MULTIPLE_OF_WORLD = 10
 
 UNIT_IN_TONNES = {"t": 1.0, "kg": 1e-3, "g": 1e-6, "kt": 1e3, "Mt": 1e6}
 
-_DISPLACES = ("china", "proportional", "none")
+_DISPLACES = ("china", "proportional", "none", "market")
 
 
 def _number(x) -> bool:
@@ -79,7 +104,9 @@ class Scenario:
         fraction (0–1) of the new supply sold to the buyer; default 1.0, all of it.
     displaces
         which of the buyer's imports the new supply replaces: ``'china'`` (imports from China first),
-        ``'proportional'`` (every source pro rata) or ``'none'`` (added on top of existing imports).
+        ``'proportional'`` (every source pro rata), ``'none'`` (added on top of existing imports) or
+        ``'market'`` (sold on the world market; China's share of the buyer's imports falls in proportion
+        to its share of world production).
     world_growth_absorbs
         False (default): the new supply adds to world production. True: world production is held fixed and
         the new supply takes share from all other producers pro rata.
@@ -99,24 +126,24 @@ class Scenario:
     def __post_init__(self):
         a = self.added_supply_t
         if not _number(a) or not math.isfinite(a) or a < 0:
-            raise ValueError(
+            raise ParameterError(
                 f"added_supply_t must be a finite number of tonnes in the range 0 ≤ added_supply_t ≤ "
                 f"{MAX_MULTIPLE_OF_WORLD}× current world production; got {a!r}"
             )
         s = self.share_to_buyer
         if not _number(s) or not math.isfinite(s) or not 0 <= s <= 1:
-            raise ValueError(f"share_to_buyer must be a fraction in the range 0–1 (0 ≤ share_to_buyer ≤ 1); got {s!r}")
+            raise ParameterError(f"share_to_buyer must be a fraction in the range 0–1 (0 ≤ share_to_buyer ≤ 1); got {s!r}")
         if self.displaces not in _DISPLACES:
-            raise ValueError(f"displaces must be one of {_DISPLACES}; got {self.displaces!r}")
+            raise ParameterError(f"displaces must be one of {_DISPLACES}; got {self.displaces!r}")
         if not isinstance(self.world_growth_absorbs, (bool, np.bool_)):
-            raise ValueError(f"world_growth_absorbs must be True or False; got {self.world_growth_absorbs!r}")
+            raise ParameterError(f"world_growth_absorbs must be True or False; got {self.world_growth_absorbs!r}")
 
 
 def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     """The rows of one production table (mineral, stage, product, unit, year) the scenario works on."""
     df = production_df[production_df["mineral"] == sc.mineral]
     if df.empty:
-        raise ValueError(f"no production rows for mineral {sc.mineral!r}")
+        raise ParameterError(f"no production rows for mineral {sc.mineral!r}")
     for col in ("stage", "product"):
         want = getattr(sc, col)
         if col not in df.columns:
@@ -125,22 +152,22 @@ def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
             df = df[df[col] == want]
         found = df[col].astype("object").fillna("").unique()
         if len(found) > 1:
-            raise ValueError(f"{sc.mineral}: several {col}s {sorted(found)}; choose one with Scenario({col}=...)")
+            raise ParameterError(f"{sc.mineral}: several {col}s {sorted(found)}; choose one with Scenario({col}=...)")
         if df.empty:
-            raise ValueError(f"{sc.mineral}: no rows for {col} {want!r}")
+            raise ParameterError(f"{sc.mineral}: no rows for {col} {want!r}")
     if "unit" in df.columns and df["unit"].nunique(dropna=False) > 1:
         raise ValueError(f"{sc.mineral}: rows in several units {sorted(df['unit'].dropna().unique())}")
     if sc.year is None:
         v = pd.to_numeric(df["value"], errors="coerce")
         reported = df[(df["row_kind"] == "country").fillna(False).to_numpy(dtype=bool) & v.notna().to_numpy()]
         if reported.empty:
-            raise ValueError(f"{sc.mineral}: no reported country values")
+            raise ParameterError(f"{sc.mineral}: no reported country values")
         year = reported["year"].max()
     else:
         year = sc.year
     df = df[(df["year"] == year).fillna(False).to_numpy(dtype=bool)]
     if df.empty:
-        raise ValueError(f"{sc.mineral}: no rows for year {year}")
+        raise ParameterError(f"{sc.mineral}: no rows for year {year}")
     return df.copy()
 
 
@@ -169,12 +196,12 @@ def _after_table(before: pd.DataFrame, sc: Scenario, added: float, world0: float
         is_sup = (after["iso3"].astype("object") == sc.supplier_iso3).to_numpy()
     s0 = after.loc[is_sup, "value"].iloc[0]
     if not np.isfinite(s0):
-        raise ValueError(f"the supplier's ({sc.supplier_iso3}) current output is withheld or missing; cannot add to it")
+        raise ParameterError(f"the supplier's ({sc.supplier_iso3}) current output is withheld or missing; cannot add to it")
     world = (after["row_kind"] == "world_total").fillna(False).to_numpy(dtype=bool)
     if sc.world_growth_absorbs:
         others = world0 - s0
         if added > others:
-            raise ValueError(
+            raise ParameterError(
                 f"with world_growth_absorbs=True the added supply ({added:g}) cannot exceed the other "
                 f"producers' output ({others:g}, in the table's unit)"
             )
@@ -203,12 +230,33 @@ def _summary(table: pd.DataFrame, sc: Scenario, denominator: str) -> dict:
     }
 
 
-def _buyer(nir_pct: float, m: float, q: float | None, b: float, displaces: str) -> dict:
-    """Buyer-side arithmetic, see the module docstring. Tonnes are only needed for the 'after' values."""
+def _unknown(x) -> bool:
+    return x is None or x is pd.NA or (_number(x) and not math.isfinite(x))
+
+
+def _buyer(nir_pct, m, q: float | None, b: float, displaces: str, china_ratio: float) -> dict:
+    """Buyer-side arithmetic, see the module docstring. Tonnes are only needed for the 'after' values,
+    except under 'market', where ``china_ratio`` (China's share of world production after / before) is."""
+    blank = {"nir1": np.nan, "m1": np.nan, "r1": np.nan, "displaced": np.nan, "imports0": np.nan, "imports1": np.nan}
+    if _unknown(nir_pct) or _unknown(m):
+        return {"nir0": np.nan, "m0": np.nan, "r0": np.nan} | blank
+    nir_pct, m = float(nir_pct), float(m)
     nir = nir_pct / 100.0
     out = {"nir0": nir_pct, "m0": m, "r0": nir * m}
-    if q is None or not np.isfinite(q):
-        return out | {"nir1": np.nan, "m1": np.nan, "r1": np.nan, "displaced": np.nan, "imports0": np.nan, "imports1": np.nan}
+    known_q = q is not None and np.isfinite(q)
+    if displaces == "market":
+        m1 = m * china_ratio
+        imports = nir * q if known_q else np.nan
+        return out | {
+            "nir1": nir_pct,
+            "m1": m1,
+            "r1": nir * m1,
+            "displaced": (m - m1) * imports,
+            "imports0": imports,
+            "imports1": imports,
+        }
+    if not known_q:
+        return out | blank
     imports = nir * q
     mc = m * imports
     if displaces == "china":
@@ -228,31 +276,36 @@ def _buyer(nir_pct: float, m: float, q: float | None, b: float, displaces: str) 
 
 
 def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_consumption_t, denominator) -> dict:
-    if not _number(reliance_nir_pct) or not 0 <= reliance_nir_pct <= 100:
-        raise ValueError(f"reliance_nir_pct must be a percentage in the range 0–100; got {reliance_nir_pct!r}")
-    if not _number(china_import_share) or not 0 <= china_import_share <= 1:
-        raise ValueError(
+    if not _unknown(reliance_nir_pct) and (not _number(reliance_nir_pct) or not 0 <= reliance_nir_pct <= 100):
+        raise ParameterError(f"reliance_nir_pct must be a percentage in the range 0–100; got {reliance_nir_pct!r}")
+    if not _unknown(china_import_share) and (not _number(china_import_share) or not 0 <= china_import_share <= 1):
+        raise ParameterError(
             f"china_import_share must be a fraction in the range 0–1 (e.g. 0.62 for 62 %); got {china_import_share!r}"
         )
     if buyer_consumption_t is not None and (not _number(buyer_consumption_t) or not buyer_consumption_t >= 0):
-        raise ValueError(f"buyer_consumption_t must be a number of tonnes ≥ 0; got {buyer_consumption_t!r}")
+        raise ParameterError(f"buyer_consumption_t must be a number of tonnes ≥ 0; got {buyer_consumption_t!r}")
     before = _select(production_df, sc)
     tpu = _tonnes_per_unit(before)
     b0 = _summary(before, sc, denominator)
     world0_t = b0["world"] * tpu
     if not np.isfinite(world0_t):
-        raise ValueError(f"{sc.mineral}: world production is unknown (all values missing)")
+        raise ParameterError(f"{sc.mineral}: world production is unknown (all values missing)")
     limit = MAX_MULTIPLE_OF_WORLD * world0_t
     if sc.added_supply_t > limit:
-        raise ValueError(
+        raise ParameterError(
             f"added_supply_t must be in the range 0–{limit:g} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:g} t of "
             f"world {sc.mineral} production); got {sc.added_supply_t:g} t"
         )
     added = sc.added_supply_t / tpu
     a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
-    to_buyer = sc.added_supply_t * sc.share_to_buyer
-    buyer = _buyer(float(reliance_nir_pct), float(china_import_share), buyer_consumption_t, to_buyer, sc.displaces)
-    return {"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer, "buyer": buyer}
+    # NOTE: under 'market' nothing is sold to the buyer in particular, so no tonnage is attributed to it.
+    to_buyer = np.nan if sc.displaces == "market" else sc.added_supply_t * sc.share_to_buyer
+    c0, c1 = b0["china_share"], a1["china_share"]
+    ratio = c1 / c0 if c0 > 0 else 1.0
+    buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, to_buyer, sc.displaces, ratio)
+    unit = before["unit"].iloc[0] if "unit" in before.columns else "t"
+    return {"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer,
+            "buyer": buyer, "unit": unit}
 
 
 def run(
@@ -268,8 +321,9 @@ def run(
 
     ``production_df`` is the tidy production table (``data/production.csv`` or a slice of it);
     ``reliance_nir_pct`` the buyer's net import reliance in percent (0–100); ``china_import_share`` China's
-    share of the buyer's imports as a fraction (0–1); ``buyer_consumption_t`` the buyer's apparent
-    consumption in tonnes — without it the buyer's "after" values cannot be computed and are left missing.
+    share of the buyer's imports as a fraction (0–1) — either may be None/NaN (unknown), which leaves the
+    buyer measures missing; ``buyer_consumption_t`` the buyer's apparent consumption in tonnes — without it
+    the buyer's "after" values cannot be computed (except under ``displaces='market'``) and are left missing.
     ``denominator`` is passed to :func:`critmin.metrics.shares` (world production = sum of country rows by
     default, so the "before" shares match the concentration tables).
 
@@ -277,7 +331,8 @@ def run(
     world production, China's production, the supplier's production (tonnes); China's share and the
     supplier's share of world production (0–1); HHI (0–10,000); the buyer's net import reliance (%),
     China's share of the buyer's imports (0–1), the buyer's reliance on China (0–1, share of consumption);
-    tonnes sold to the buyer and tonnes of Chinese imports displaced.
+    tonnes sold to the buyer (missing under 'market') and tonnes of Chinese imports displaced.
+    ``attrs`` hold the scenario, the ``year`` used, the ``denominator`` and the table's ``unit``.
     """
     r = _compute(production_df, reliance_nir_pct, china_import_share, scenario, buyer_consumption_t, denominator)
     b0, a1, t, by = r["before"], r["after"], r["tpu"], r["buyer"]
@@ -298,7 +353,7 @@ def run(
     out["change"] = out["after"] - out["before"]
     out = out[["measure", "before", "after", "change", "unit"]]
     out.attrs.update(
-        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"]
+        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"], unit=r["unit"]
     )
     return out
 
@@ -333,5 +388,5 @@ def sensitivity(
         wide.index = [f"{m}_{w}" for m, w in wide.index]
         frames.append(pd.concat([pd.Series({"added_supply_t": float(a)}), wide]))
     if not frames:
-        raise ValueError("supplies is empty; give at least one added supply in tonnes")
+        raise ParameterError("supplies is empty; give at least one added supply in tonnes")
     return pd.DataFrame(frames).reset_index(drop=True)
