@@ -58,8 +58,20 @@ def _chart_id(spec: dict) -> str:
     return f"chart-{digest}" + (f"-{n}" if n else "")
 
 
+def _round_floats(obj, digits: int = 10):
+    # Last-bit differences in floating-point sums (other CPUs, other BLAS paths) must not change a page.
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}")
+    if isinstance(obj, dict):
+        return {k: _round_floats(v, digits) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_round_floats(v, digits) for v in obj]
+    return obj
+
+
 def html_for(spec: dict) -> str:
     """The HTML a page embeds for a chart: a div with a stable id and a call to the locally served vega-embed."""
+    spec = _round_floats(spec)
     cid = _chart_id(spec)
     desc = spec.get("description") or "Chart"
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")

@@ -355,3 +355,11 @@ def codebook_entries(code_type: str, df: pd.DataFrame | None = None,
         used = df[code_type].value_counts()
     rows["claims"] = rows["code"].map(used).fillna(0).astype("int64")
     return rows
+
+
+_MD_SPECIAL = "\\`*_[]<>$|"
+
+
+def md_escape(text) -> str:
+    """Claim text made safe for the book's Markdown: '$' would start maths and '*' or '_' emphasis."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))

@@ -20,6 +20,8 @@ __all__ = [
     "parse_date",
     "parse_window",
     "source_link",
+    "fmt_date",
+    "usd",
     "deal_facts",
     "facts_markdown",
     "timeline",
@@ -100,8 +102,25 @@ def parse_window(start, end, *, earliest: str = "2000-01-01", latest: str = "203
 
 
 def _md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell or link label."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    """Text safe inside a Markdown table cell or link label (a '$' must not start a formula)."""
+    out = str(text).replace("\\", "\\\\")
+    for ch in "|[]$*_":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def usd(amount: float, digits: int | None = None) -> str:
+    """US dollars for prose, with the dollar sign escaped for Markdown: 'US\\$500 million', 'US\\$4.2 billion'."""
+    a = float(amount)
+    if abs(a) >= 1e9:
+        v, word = a / 1e9, "billion"
+    elif abs(a) >= 1e6:
+        v, word = a / 1e6, "million"
+    else:
+        return f"US\\${a:,.0f}"
+    if digits is None:
+        digits = 0 if v == round(v) else (1 if v * 10 == round(v * 10) else 2)
+    return f"US\\${v:,.{digits}f} {word}"
 
 
 def source_link(outlet: str, url: str, reliability: str | None = None) -> str:
@@ -112,7 +131,8 @@ def source_link(outlet: str, url: str, reliability: str | None = None) -> str:
     return label
 
 
-def _fmt_date(ts, precision: str = "day") -> str:
+def fmt_date(ts, precision: str = "day") -> str:
+    """'8 September 2025', or 'September 2025' when only the month is known."""
     if ts is None or pd.isna(ts):
         return "date not given"
     return ts.strftime("%B %Y") if precision == "month" else f"{ts.day} {ts.strftime('%B %Y')}"
@@ -142,7 +162,7 @@ def deal_facts(events: pd.DataFrame, deals: pd.DataFrame, sections=FACT_SECTIONS
             "section": section,
             "id": rid,
             "date": r["date"],
-            "when": _fmt_date(r["date"], precision),
+            "when": fmt_date(r["date"], precision),
             "title": title,
             "fact": fact,
             "source": source_link(r["source_outlet"], r["source_url"], r["reliability"]),
@@ -170,7 +190,7 @@ def timeline(events: pd.DataFrame, start, end) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"event kinds without a label: {sorted(unknown)}")
     t["lane"] = t["kind"].map(KIND_LABELS)
-    t["when"] = [_fmt_date(d, p) for d, p in zip(t["date"], t["date_precision"])]
+    t["when"] = [fmt_date(d, p) for d, p in zip(t["date"], t["date_precision"])]
     t["source"] = t["source_outlet"] + " (" + t["reliability"].map(RELIABILITY_LABELS) + ")"
     t["is_deal"] = t["event_id"].eq("ussm-fwo-mou-signed")
     cols = ["event_id", "date", "when", "date_precision", "kind", "lane", "title", "source", "source_url", "is_deal"]

@@ -70,6 +70,8 @@ __all__ = [
     "baseline",
     "buyer_inputs",
     "resolve_supply",
+    "supply_for_china_share",
+    "supply_indicators",
     "DEFAULT_SUPPLY",
     "ILLUSTRATIVE_WORLD_SHARE",
     "MAX_MULTIPLE_OF_WORLD",
@@ -144,19 +146,21 @@ def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     df = production_df[production_df["mineral"] == sc.mineral]
     if df.empty:
         raise ParameterError(f"no production rows for mineral {sc.mineral!r}")
-    for col in ("stage", "product"):
+
+    def narrow(df: pd.DataFrame, col: str) -> pd.DataFrame:
         want = getattr(sc, col)
         if col not in df.columns:
-            continue
+            return df
         if want is not None:
-            df = df[df[col] == want]
+            df = df[(df[col] == want).fillna(False).to_numpy(dtype=bool)]
         found = df[col].astype("object").fillna("").unique()
         if len(found) > 1:
             raise ParameterError(f"{sc.mineral}: several {col}s {sorted(found)}; choose one with Scenario({col}=...)")
         if df.empty:
             raise ParameterError(f"{sc.mineral}: no rows for {col} {want!r}")
-    if "unit" in df.columns and df["unit"].nunique(dropna=False) > 1:
-        raise ValueError(f"{sc.mineral}: rows in several units {sorted(df['unit'].dropna().unique())}")
+        return df
+
+    df = narrow(df, "stage")
     if sc.year is None:
         v = pd.to_numeric(df["value"], errors="coerce")
         reported = df[(df["row_kind"] == "country").fillna(False).to_numpy(dtype=bool) & v.notna().to_numpy()]
@@ -168,6 +172,10 @@ def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     df = df[(df["year"] == year).fillna(False).to_numpy(dtype=bool)]
     if df.empty:
         raise ParameterError(f"{sc.mineral}: no rows for year {year}")
+    # NOTE: product is checked within the year because publishers relabel one series between editions.
+    df = narrow(df, "product")
+    if "unit" in df.columns and df["unit"].nunique(dropna=False) > 1:
+        raise ValueError(f"{sc.mineral}: rows in several units {sorted(df['unit'].dropna().unique())}")
     return df.copy()
 
 
@@ -186,13 +194,16 @@ def _after_table(before: pd.DataFrame, sc: Scenario, added: float, world0: float
     after["value"] = pd.to_numeric(after["value"], errors="coerce").astype("float64")
     is_sup = (after["iso3"].astype("object") == sc.supplier_iso3).to_numpy()
     if not is_sup.any():
-        row = after.iloc[[0]].copy()
-        row["row_kind"], row["iso3"], row["value"] = "country", sc.supplier_iso3, 0.0
-        if "country" in row.columns:
-            row["country"] = sc.supplier_iso3
-        if "flag" in row.columns:
-            row["flag"] = pd.NA
-        after = pd.concat([after, row], ignore_index=True)
+        # NOTE: an unlisted supplier gets a row with output 0; whatever it produces now is in "other".
+        after = after.reset_index(drop=True)
+        after = after.reindex(range(len(after) + 1))
+        new = len(after) - 1
+        for col in after.columns:
+            if col not in ("value", "flag", "iso3", "country", "row_kind"):
+                after.loc[new, col] = after.loc[0, col]
+        after.loc[new, ["row_kind", "iso3", "value"]] = ["country", sc.supplier_iso3, 0.0]
+        if "country" in after.columns:
+            after.loc[new, "country"] = sc.supplier_iso3
         is_sup = (after["iso3"].astype("object") == sc.supplier_iso3).to_numpy()
     s0 = after.loc[is_sup, "value"].iloc[0]
     if not np.isfinite(s0):
@@ -390,3 +401,217 @@ def sensitivity(
     if not frames:
         raise ParameterError("supplies is empty; give at least one added supply in tonnes")
     return pd.DataFrame(frames).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# inputs for a page: the starting table, the buyer's figures and where the added tonnes come from
+
+# NOTE: a default magnitude per mineral, used by supply_source='auto'. Only sourced figures belong here;
+# minerals without one fall back to an explicitly illustrative share of world production.
+DEFAULT_SUPPLY = {
+    "antimony": "indicator:antimony_mine_production",
+    "copper": "indicator:reko_diq_copper_output_phase1",
+}
+ILLUSTRATIVE_WORLD_SHARE = 0.01
+
+_FLOW_UNITS = ("t", "t_per_year")
+
+
+def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: str = "sum_of_countries") -> dict:
+    """The production table a scenario starts from, before anything is added.
+
+    Returns ``rows`` (the selected table), ``year``, ``stage``, ``product``, ``unit``, ``edition`` (if the table
+    has one), ``tonnes_per_unit``, ``world_t`` (world production in tonnes on the chosen denominator),
+    ``supplier_t`` (the supplier's output in tonnes: 0 if the supplier is not listed, NaN if withheld) and
+    ``supplier_status`` (reported / withheld / not_listed).
+    """
+    rows = _select(production_df, scenario)
+    tpu = _tonnes_per_unit(rows)
+    by = [c for c in ("mineral", "year") if c in rows.columns]
+    sup = metrics.country_share(rows, scenario.supplier_iso3, by, denominator=denominator).iloc[0]
+    first = rows.iloc[0]
+    return {
+        "rows": rows,
+        "year": int(first["year"]),
+        "stage": first.get("stage"),
+        "product": first.get("product"),
+        "unit": first.get("unit", "t"),
+        "edition": first.get("edition"),
+        "tonnes_per_unit": tpu,
+        "world_t": float(sup["total"]) * tpu,
+        "supplier_t": 0.0 if sup["status"] == "not_listed" else float(sup["value"]) * tpu,
+        "supplier_status": sup["status"],
+    }
+
+
+def buyer_inputs(reliance_df: pd.DataFrame, sources_df: pd.DataFrame, mineral: str, year: int | None = None) -> dict:
+    """The buyer's net import reliance and China's share of its imports, with where each came from.
+
+    NIR: the value for ``year`` if reported, else the newest earlier year, else the newest year (a net
+    exporter counts as 0; a censored value such as ">50" is used at its bound and keeps ``nir_flag``).
+    Import sources: the newest edition and its total/all-forms category (see
+    :func:`critmin.metrics.exposure_table`). ``china_import_status`` is ``listed`` (share known or not),
+    ``not_listed`` or ``no_data``.
+
+    NOTE: where China is not among the major sources the publisher lists, its share of imports is taken
+    as 0 (``china_share_assumed_zero`` is True): it is at most the unlisted remainder, which USGS does not
+    break down.
+    """
+    rel = reliance_df[reliance_df["mineral"] == mineral]
+    if year is not None and (rel["year"] <= year).any():
+        rel = rel[(rel["year"] <= year).fillna(False).to_numpy(dtype=bool)]
+    src = sources_df[sources_df["mineral"] == mineral]
+    supply = pd.DataFrame({"mineral": [mineral], "share": [np.nan]})
+    t = metrics.exposure_table(rel, src, supply)
+    t = t[t["mineral"] == mineral]
+    out = {
+        "nir_pct": np.nan, "nir_year": None, "nir_flag": None, "nir_raw": None, "nir_basis": None,
+        "china_import_share": np.nan, "china_import_status": "no_data", "china_import_rank": None,
+        "import_edition": None, "import_period": None, "import_category": None, "china_share_assumed_zero": False,
+    }
+    if t.empty:
+        return out
+    r = t.iloc[0]
+
+    def val(col):
+        v = r.get(col)
+        return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+
+    out.update(
+        nir_pct=float(r["nir_pct"]) if val("nir_pct") is not None else np.nan,
+        nir_year=int(r["nir_year"]) if val("nir_year") is not None else None,
+        nir_flag=val("nir_flag"), nir_raw=val("nir_raw"), nir_basis=val("nir_basis"),
+        china_import_status=r["china_import_status"],
+        china_import_rank=int(r["china_import_rank"]) if val("china_import_rank") is not None else None,
+        import_edition=val("import_edition"), import_period=val("import_period"),
+        import_category=val("import_category"),
+    )
+    if val("china_import_share") is not None:
+        out["china_import_share"] = float(r["china_import_share"])
+    elif r["china_import_status"] == "not_listed":
+        out["china_import_share"], out["china_share_assumed_zero"] = 0.0, True
+    return out
+
+
+def supply_indicators(indicators_df: pd.DataFrame, mineral: str) -> pd.DataFrame:
+    """Sourced annual tonnages for ``mineral`` in the Pakistan indicators table, newest year per indicator.
+
+    NOTE: an indicator counts when its unit is tonnes (``t`` or ``t_per_year``), its id names the mineral
+    and it is an output or production figure — reserves are stocks, not a yearly supply.
+    """
+    df = indicators_df
+    ids = df["indicator"].astype("object")
+    token = ids.str.contains(rf"(?:^|_){mineral}(?:_|$)", regex=True)
+    flow = ids.str.contains(r"(?:^|_)(?:output|production)(?:_|$)", regex=True)
+    keep = (df["unit"].astype("object").isin(_FLOW_UNITS) & token & flow).fillna(False).to_numpy(dtype=bool)
+    out = df[keep].sort_values(["indicator", "year"]).groupby("indicator", as_index=False).tail(1)
+    return out.reset_index(drop=True)
+
+
+def resolve_supply(
+    source: str,
+    added_supply_t: float,
+    *,
+    mineral: str,
+    supplier_iso3: str,
+    indicators_df: pd.DataFrame,
+    world_t: float,
+) -> dict:
+    """Where the scenario's added tonnes come from, as a number and a citation.
+
+    ``source`` is one of
+
+    * ``'tonnes'`` – ``added_supply_t`` as given;
+    * ``'indicator:<id>'`` – the newest value of a sourced tonnage in the Pakistan indicators table (see
+      :func:`supply_indicators`; only for supplier PAK);
+    * ``'world_share:<fraction>'`` – an illustrative assumption: that fraction of current world production
+      (``world_t``, tonnes);
+    * ``'auto'`` – ``added_supply_t`` if above 0; otherwise the mineral's entry in :data:`DEFAULT_SUPPLY`
+      (Pakistan only); otherwise ``world_share:`` :data:`ILLUSTRATIVE_WORLD_SHARE`.
+
+    With an indicator or world share, ``added_supply_t`` must be 0 (one magnitude per page). Returns
+    ``tonnes``, ``basis`` ('tonnes', 'indicator' or 'world_share'), ``source`` (the resolved spec),
+    ``fraction`` (world share, or None) and ``indicator`` (the indicator's row as a dict, or None).
+    """
+    spec = str(source).strip()
+    a = added_supply_t
+    if not _number(a) or not math.isfinite(a) or a < 0:
+        raise ParameterError(f"added_supply_t must be a finite number of tonnes ≥ 0; got {a!r}")
+    if spec == "auto":
+        if a > 0:
+            spec = "tonnes"
+        elif supplier_iso3 == "PAK" and mineral in DEFAULT_SUPPLY:
+            spec = DEFAULT_SUPPLY[mineral]
+        else:
+            spec = f"world_share:{ILLUSTRATIVE_WORLD_SHARE:g}"
+    elif spec != "tonnes" and a > 0:
+        raise ParameterError(
+            f"added_supply_t={a:g} and supply_source={source!r} both give a magnitude; set added_supply_t to 0 "
+            "or supply_source to 'tonnes'"
+        )
+    out = {"source": spec, "fraction": None, "indicator": None}
+    if spec == "tonnes":
+        return out | {"tonnes": float(a), "basis": "tonnes"}
+    kind, _, arg = spec.partition(":")
+    if kind == "world_share":
+        try:
+            frac = float(arg)
+        except ValueError:
+            frac = math.nan
+        if not math.isfinite(frac) or not 0 < frac <= MAX_MULTIPLE_OF_WORLD:
+            raise ParameterError(
+                f"supply_source={source!r}: the world share must be a fraction above 0 and at most "
+                f"{MAX_MULTIPLE_OF_WORLD}, e.g. 'world_share:0.01' for 1% of world production"
+            )
+        return out | {"tonnes": frac * world_t, "basis": "world_share", "fraction": frac}
+    if kind == "indicator":
+        allowed = supply_indicators(indicators_df, mineral)
+        names = allowed["indicator"].astype(str).tolist()
+        if supplier_iso3 != "PAK":
+            raise ParameterError(
+                f"supply_source={source!r}: the indicators are Pakistan's figures, but supplier is {supplier_iso3}; "
+                "use supply_source 'tonnes' or 'world_share:<fraction>'"
+            )
+        if arg not in names:
+            listed = ", ".join(f"indicator:{n}" for n in names) or "none"
+            raise ParameterError(
+                f"supply_source={source!r} is not a sourced {mineral} tonnage; allowed for {mineral}: {listed} "
+                "(or 'tonnes', 'world_share:<fraction>', 'auto')"
+            )
+        row = allowed[allowed["indicator"] == arg].iloc[0]
+        ind = {k: (None if v is pd.NA else v) for k, v in row.to_dict().items()}
+        ind["value"], ind["year"] = float(ind["value"]), int(ind["year"])
+        return out | {"tonnes": ind["value"], "basis": "indicator", "indicator": ind}
+    raise ParameterError(
+        f"supply_source={source!r} is not understood; allowed: 'auto', 'tonnes', 'indicator:<id>', "
+        "'world_share:<fraction>'"
+    )
+
+
+def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, denominator: str = "sum_of_countries") -> float:
+    """Tonnes a year of added supply that would bring China's share of world production down to ``target``.
+
+    ``base`` is the result of :func:`baseline`. With C China's output, W0 world output and S0 the supplier's
+    (all in tonnes)::
+
+        world grows (default)        C / (W0 + A) = target          A = C / target − W0
+        world_growth_absorbs=True    C·k / W0 = target, k as above   A = (W0 − S0) × (1 − target × W0 / C)
+
+    Returns 0 if China's share is already at or below the target, and NaN if no added supply can reach it
+    (a target of 0, the supplier being China, or, with a fixed world output, more than the other producers
+    make).
+    """
+    if scenario.supplier_iso3 == "CHN" or not 0 < target < 1:
+        return math.nan
+    rows = base["rows"]
+    by = [c for c in ("mineral", "year") if c in rows.columns]
+    china = metrics.country_share(rows, "CHN", by, denominator=denominator).iloc[0]
+    if china["status"] != "reported" or not china["value"] > 0:
+        return math.nan
+    c, w0, s0 = float(china["value"]) * base["tonnes_per_unit"], base["world_t"], base["supplier_t"]
+    if c / w0 <= target:
+        return 0.0
+    if scenario.world_growth_absorbs:
+        a = (w0 - s0) * (1 - target * w0 / c)
+        return a if a <= w0 - s0 else math.nan
+    return c / target - w0

@@ -139,6 +139,11 @@ def _concentration(rows: pd.DataFrame, iso3: str, year: int) -> pd.DataFrame:
     ct = metrics.concentration_table(rows, iso3=iso3, year=year, denominator="world_total", edition=None)
     listed = metrics.concentration_table(rows, iso3=iso3, year=year, denominator="sum_of_countries", edition=None)
     ct["share_listed"] = listed["country_share"].to_numpy()
+    # NOTE: a rounded world total below the sum of the countries is rounding, not negative output; shares
+    # of it would exceed 100 % in sum, so the sum of the countries is the denominator there.
+    below = (ct["residual"] < 0).to_numpy()
+    for col in ("country_share", "top3_share", "top_producer_share", "hhi", "denominator"):
+        ct.loc[below, col] = listed.loc[below, col].to_numpy()
     ct["hhi_upper"] = ct["hhi_upper"].where(ct["hhi_upper"] >= ct["hhi"], ct["hhi"])
     return ct
 
@@ -195,15 +200,15 @@ def stage_table(
        refining table (``refining``; base years 2023 and 2024 only);
     3. still for processing, a share published as a single figure (``processing_shares``; no HHI).
 
-    Shares are of the publisher's reported world total (``denominator`` says so; the sum of listed countries
-    where no total is reported). ``share_listed`` is the same share of the listed countries' sum only, i.e.
+    Shares are of the publisher's reported world total (``denominator`` says so); the sum of the listed
+    countries is used where no total is reported or where the rounded total is below that sum. ``share_listed`` is the same share of the listed countries' sum only, i.e.
     ignoring the "Other countries" residual; ``unattributed_share`` is that residual's part of the world total.
     HHI = Σ (100 × sᵢ)² over the named countries with the same shares (a lower bound: the residual counts as
     countless tiny producers); ``hhi_upper`` treats the residual as one more producer.
 
     ``status``: reported, withheld, not_listed (the publisher names no figure for the country: its output,
-    if any, is inside the residual), published_share, or no_data (no figure for that mineral, stage and
-    year; ``note`` says what is available instead).
+    if any, is inside the residual), published_share, no_data (no figure for that mineral, stage and
+    year; ``note`` says which years exist) or no_stage (the data have no such stage for the mineral).
     """
     stages = tuple(stages)
     bad = set(stages) - {"mining", "processing"}
@@ -247,8 +252,12 @@ def stage_table(
 
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_OUT_COLUMNS)
     out["stage_group"] = out["stage"].map(STAGE_GROUP)
-    out["note"] = np.nan
-    out.loc[out["mineral"].isin(iea_minerals), "note"] = out["mineral"].map(_IEA_NOTE)
+    out["note"] = pd.Series(np.nan, index=out.index, dtype="object")
+    iea_rows = out["mineral"].isin(iea_minerals) & (out["stage_group"] == "processing")
+    out.loc[iea_rows, "note"] = out.loc[iea_rows, "mineral"].map(_IEA_NOTE)
+    for status, text in _STATUS_NOTE.items():
+        hit = (out["status"] == status) & out["note"].isna()
+        out.loc[hit, "note"] = text
 
     # what is still missing: published single shares, else a no-data row saying what exists
     have = set(zip(out["mineral"], out["stage_group"]))
@@ -259,8 +268,10 @@ def stage_table(
                 continue
             row = _published_share(processing_shares, m, g, iso3, year) if g == "processing" else None
             if row is None:
-                row = {"mineral": m, "stage_group": g, "stage": g, "year": year, "status": "no_data",
-                       "note": _missing_note(m, g, year, usgs_years, refining if m in iea_minerals else None)}
+                note = _missing_note(m, g, year, usgs_years, refining if m in iea_minerals else None)
+                status = "no_data" if note else "no_stage"
+                row = {"mineral": m, "stage_group": g, "stage": g, "year": year, "status": status,
+                       "note": note or f"The data have no {g} stage for this mineral."}
             extra.append(row)
     if extra:
         out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
@@ -315,7 +326,14 @@ def _published_share(ps: pd.DataFrame | None, mineral: str, group: str, iso3: st
     }
 
 
+_STATUS_NOTE = {
+    "withheld": "The publisher withholds this country's figure.",
+    "not_listed": "Not among the countries the publisher names; any output is inside its residual line.",
+}
+
+
 def _missing_note(mineral: str, group: str, year: int, usgs_years: pd.Series, iea: pd.DataFrame | None) -> str:
+    """What the data hold instead of the missing year ('' when the mineral has no such stage at all)."""
     years = list(usgs_years.get((mineral, group), []))
     if iea is not None and group == "processing":
         years = sorted(set(int(y) for y in iea.loc[(iea["mineral"] == mineral)
@@ -323,7 +341,7 @@ def _missing_note(mineral: str, group: str, year: int, usgs_years: pd.Series, ie
         return f"No {group} figures for {year}; the IEA refining figures cover {_years_text(years)}."
     if years:
         return f"No {group} figures for {year}; the USGS table covers {_years_text(years)}."
-    return f"No {group} stage in the data for this mineral."
+    return ""
 
 
 def _years_text(years: Sequence[int]) -> str:
@@ -358,12 +376,14 @@ def history_shares(
     minerals: Sequence[str] | None = None,
     start_year: int = 1970,
     minerals_df: pd.DataFrame | None = None,
+    absent_as_zero: bool = False,
 ) -> pd.DataFrame:
     """A country's share of world output by mineral, stage and year: BGS, then USGS, then IEA.
 
-    * BGS (``history``, 1970–2021): share of the sum of all listed producers, historic states included; a
-      year in which the country has no row counts as 0 (BGS lists every producer; see
-      :func:`critmin.metrics.share_over_time`). Lithium's several BGS lithium-content products are added up
+    * BGS (``history``, 1970–2021): share of the sum of all listed producers, historic states included. A
+      year in which the country has no row is left missing (status ``not_listed``) unless
+      ``absent_as_zero``. NOTE: BGS aims to list every producer, but its early-1970s tables lack some
+      countries (China among them for several metals), so a missing row is not read as zero by default. Lithium's several BGS lithium-content products are added up
       per country first.
     * USGS (``production``, 2020–2025) for the same mineral and stage: share of the reported world total.
       Where the country has no row its share stays missing (its output may be in "Other countries").
@@ -387,7 +407,7 @@ def history_shares(
           .groupby(keys, dropna=False, sort=True)["value"].sum(min_count=1).reset_index())
     h.loc[h["mineral"] == "lithium", "product"] = "lithium content"
     h["product"] = h["product"].fillna("")
-    b = metrics.share_over_time(h, iso3, start_year=start_year)
+    b = metrics.share_over_time(h, iso3, start_year=start_year, absent_as_zero=absent_as_zero)
     b = b.assign(publisher="BGS", source="BGS World Mineral Statistics", denominator="sum of all listed producers")
     b["basis"] = [basis.get((m, s), "") for m, s in zip(b["mineral"], b["stage"])]
     parts = [b]

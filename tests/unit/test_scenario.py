@@ -188,3 +188,159 @@ def test_sensitivity():
     assert s["buyer_reliance_on_china_after"].tolist() == pytest.approx([0.4, 0.2, 0.0, 0.0])
     with pytest.raises(ValueError):
         sensitivity(table(WORLD), NIR, M, Scenario("antimony", 0), [])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 'market' displacement, unknown buyer figures, and the page helpers
+
+from critmin.params import ParameterError  # noqa: E402
+from critmin.scenario import baseline, buyer_inputs, resolve_supply, supply_indicators  # noqa: E402
+
+
+def test_market_displacement_by_hand():
+    r = result(Scenario("antimony", 10, displaces="market"))
+    # China's world share 0.6 → 60/110; ratio = (60/110) / 0.6 = 100/110 = 0.909091
+    # m1 = 0.5 × 0.909091 = 0.454545; R1 = 0.8 × 0.454545 = 0.363636; NIR unchanged
+    assert r.loc["buyer_china_import_share", "after"] == pytest.approx(0.4545454, abs=1e-6)
+    assert r.loc["buyer_reliance_on_china", ["before", "after"]].tolist() == pytest.approx([0.4, 0.3636364], abs=1e-6)
+    assert r.loc["buyer_nir", "after"] == pytest.approx(80)
+    # imports I = 40 t; displaced (0.5 - 0.454545) × 40 = 1.818182 t; nothing is sold to the buyer in particular
+    assert r.loc["displaced_from_china", "after"] == pytest.approx(1.818182, abs=1e-6)
+    assert math.isnan(r.loc["supplied_to_buyer", "after"])
+    # the share sold to the buyer does not matter under 'market'
+    r2 = result(Scenario("antimony", 10, displaces="market", share_to_buyer=0.1))
+    assert r2.loc["buyer_reliance_on_china", "after"] == pytest.approx(r.loc["buyer_reliance_on_china", "after"])
+
+
+def test_market_needs_no_buyer_consumption():
+    r = result(Scenario("antimony", 10, displaces="market"), q=None)
+    assert r.loc["buyer_reliance_on_china", "after"] == pytest.approx(0.8 * 0.5 * 100 / 110)
+    assert math.isnan(r.loc["displaced_from_china", "after"])
+
+
+def test_unknown_buyer_figures_leave_buyer_measures_missing():
+    for nir, m in [(np.nan, M), (NIR, None), (None, np.nan)]:
+        r = run(table(WORLD), nir, m, Scenario("antimony", 10), buyer_consumption_t=Q).set_index("measure")
+        assert math.isnan(r.loc["buyer_reliance_on_china", "before"])
+        assert math.isnan(r.loc["buyer_reliance_on_china", "after"])
+        assert r.loc["china_share", "after"] == pytest.approx(60 / 110)
+
+
+def test_bad_inputs_are_parameter_errors():
+    with pytest.raises(ParameterError, match="range 0"):
+        Scenario("antimony", -5)
+    with pytest.raises(ParameterError, match=r"range 0–1000 t"):
+        result(Scenario("antimony", 5000))
+    with pytest.raises(ParameterError, match="no production rows"):
+        result(Scenario("tungsten", 1))
+    with pytest.raises(ParameterError, match="displaces"):
+        Scenario("antimony", 1, displaces="everything")
+
+
+def test_relabelled_product_across_years():
+    # one series, labelled differently by two editions: each year has one label, so no choice is needed
+    a = table(WORLD, year=2023).assign(product="contained antimony")
+    b = table(WORLD, year=2024).assign(product="antimony content")
+    r = result(Scenario("antimony", 10, year=2023), df=pd.concat([a, b]))
+    assert r.loc["china_share", "after"] == pytest.approx(60 / 110)
+
+
+def test_baseline_in_tonnes():
+    df = table([(c, i, k, v / 1000) for c, i, k, v in WORLD], unit="kt")  # 0.1 kt world
+    b = baseline(df, Scenario("antimony", 0))
+    assert b["world_t"] == pytest.approx(100)  # sum of countries, converted to tonnes
+    assert (b["unit"], b["tonnes_per_unit"], b["year"]) == ("kt", 1000, 2024)
+    assert (b["supplier_t"], b["supplier_status"]) == (0.0, "not_listed")
+    r = result(Scenario("antimony", 10), df=df)  # 10 t on 0.1 kt = 100 t
+    assert r.loc["china_share", "after"] == pytest.approx(60 / 110)
+    assert r.attrs["unit"] == "kt"
+
+
+INDICATORS = pd.DataFrame(
+    {
+        "indicator": ["antimony_mine_production", "antimony_mine_production", "antimony_reserves",
+                      "reko_diq_copper_output_phase1", "copper_exports_world"],
+        "label": ["Sb output", "Sb output", "Sb reserves", "Reko Diq", "Cu exports"],
+        "year": [2023, 2024, 2025, 2025, 2024],
+        "value": [250.0, 260.0, 26000.0, 200000.0, 8e8],
+        "unit": ["t", "t", "t", "t_per_year", "usd"],
+        "publisher": ["USGS"] * 4 + ["Zameen"],
+        "source_url": ["https://example.org"] * 5,
+    }
+)
+
+
+def test_supply_indicators_are_yearly_tonnages_of_the_mineral():
+    assert supply_indicators(INDICATORS, "antimony")["indicator"].tolist() == ["antimony_mine_production"]
+    assert supply_indicators(INDICATORS, "antimony")["value"].tolist() == [260.0]  # newest year
+    assert supply_indicators(INDICATORS, "copper")["indicator"].tolist() == ["reko_diq_copper_output_phase1"]
+    assert supply_indicators(INDICATORS, "tungsten").empty
+
+
+def test_resolve_supply():
+    kw = dict(mineral="antimony", supplier_iso3="PAK", indicators_df=INDICATORS, world_t=100_000.0)
+    assert resolve_supply("tonnes", 5.0, **kw)["tonnes"] == 5.0
+    r = resolve_supply("indicator:antimony_mine_production", 0, **kw)
+    assert (r["tonnes"], r["basis"], r["indicator"]["year"]) == (260.0, "indicator", 2024)
+    r = resolve_supply("world_share:0.02", 0, **kw)
+    assert (r["tonnes"], r["basis"], r["fraction"]) == (pytest.approx(2000), "world_share", 0.02)
+    assert resolve_supply("auto", 0, **kw)["source"] == "indicator:antimony_mine_production"
+    assert resolve_supply("auto", 7.0, **kw) | {} == {"source": "tonnes", "fraction": None, "indicator": None,
+                                                     "tonnes": 7.0, "basis": "tonnes"}
+    tungsten = kw | {"mineral": "tungsten"}
+    r = resolve_supply("auto", 0, **tungsten)
+    assert (r["basis"], r["tonnes"]) == ("world_share", pytest.approx(1000))  # 1 % of 100,000 t, illustrative
+    assert resolve_supply("auto", 0, **kw | {"supplier_iso3": "CHL"})["basis"] == "world_share"
+    with pytest.raises(ParameterError, match="allowed for tungsten: none"):
+        resolve_supply("indicator:antimony_mine_production", 0, **tungsten)
+    with pytest.raises(ParameterError, match="indicator:antimony_mine_production"):
+        resolve_supply("indicator:antimony_reserves", 0, **kw)  # a stock, not a yearly supply
+    with pytest.raises(ParameterError, match="both give a magnitude"):
+        resolve_supply("world_share:0.01", 5.0, **kw)
+    with pytest.raises(ParameterError, match="Pakistan"):
+        resolve_supply("indicator:antimony_mine_production", 0, **kw | {"supplier_iso3": "CHL"})
+    for bad in ["world_share:0", "world_share:x", "world_share:11", "share:0.1"]:
+        with pytest.raises(ParameterError):
+            resolve_supply(bad, 0, **kw)
+    with pytest.raises(ParameterError, match="≥ 0"):
+        resolve_supply("tonnes", -1.0, **kw)
+
+
+def test_buyer_inputs():
+    rel = pd.DataFrame({"mineral": ["antimony"] * 3 + ["copper"], "year": [2023, 2024, 2025, 2024],
+                        "nir_pct": [81.0, 86.0, 91.0, 45.0], "flag": [None] * 4, "edition": ["MCS2026"] * 4})
+    src = pd.DataFrame({
+        "mineral": ["antimony"] * 4 + ["copper"] * 2,
+        "edition": ["MCS2026"] * 4 + ["MCS2025"] * 2,
+        "period": ["2021-2024"] * 4 + ["2020-2023"] * 2,
+        "category": ["Oxide", "Oxide", "Total metal and oxide", "Total metal and oxide", "refined", "refined"],
+        "rank": [1, 2, 1, 2, 1, 2],
+        "country": ["China", "Belgium", "China", "Belgium", "Chile", "Canada"],
+        "iso3": ["CHN", "BEL", "CHN", "BEL", "CHL", "CAN"],
+        "share_pct": [66.0, 16.0, 55.0, 12.0, np.nan, np.nan],
+    })
+    b = buyer_inputs(rel, src, "antimony", 2024)
+    assert (b["nir_pct"], b["nir_year"], b["china_import_share"]) == (86.0, 2024, pytest.approx(0.55))
+    assert b["import_category"] == "Total metal and oxide"
+    assert buyer_inputs(rel, src, "antimony", 2030)["nir_year"] == 2025  # newest year up to the one asked
+    assert buyer_inputs(rel, src, "antimony", 2010)["nir_year"] == 2025  # none earlier: the newest
+    c = buyer_inputs(rel, src, "copper", 2024)
+    assert (c["china_import_share"], c["china_share_assumed_zero"]) == (0.0, True)
+    assert math.isnan(buyer_inputs(rel, src, "tungsten", 2024)["nir_pct"])
+
+
+def test_supply_for_china_share_by_hand():
+    from critmin.scenario import supply_for_china_share
+
+    base = baseline(table(WORLD), Scenario("antimony", 0))
+    # 60 / (100 + A) = 0.5 → A = 120 - 100 = 20 t
+    assert supply_for_china_share(base, Scenario("antimony", 0), 0.5) == pytest.approx(20)
+    r = result(Scenario("antimony", 20))
+    assert r.loc["china_share", "after"] == pytest.approx(0.5)
+    # fixed world output: 60 k / 100 = 0.5 → k = 5/6 → A = 100 × (1 - 0.5 × 100 / 60) = 16.667 t
+    fixed = Scenario("antimony", 0, world_growth_absorbs=True)
+    assert supply_for_china_share(base, fixed, 0.5) == pytest.approx(100 / 6)
+    assert result(Scenario("antimony", 100 / 6, world_growth_absorbs=True)).loc["china_share", "after"] == pytest.approx(0.5)
+    assert supply_for_china_share(base, Scenario("antimony", 0), 0.7) == 0.0  # already below
+    assert math.isnan(supply_for_china_share(base, Scenario("antimony", 0), 0))
+    assert math.isnan(supply_for_china_share(base, Scenario("antimony", 0, supplier_iso3="CHN"), 0.5))

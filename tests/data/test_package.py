@@ -1,0 +1,167 @@
+"""The data package as a whole: metadata in sync and complete, every CSV described and valid, shares in range,
+every event, deal and claim traceable to a report."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from critmin import catalogue, data, datapackage, paths
+
+RESOURCES = datapackage.package()["resources"]
+NAMES = [r["name"] for r in RESOURCES]
+TYPES = {"string", "integer", "year", "number", "boolean", "date"}
+URL = re.compile(r"^https?://\S+$")
+DOI = re.compile(r"^(https://doi\.org/)?10\.\d{4,9}/\S+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {n: data.load(n) for n in NAMES}
+
+
+def _row_cited(res: dict) -> bool:
+    """Rows carry their own citation: a required source_url column that must hold an http(s) URL."""
+    return any(f["name"] == "source_url" and f.get("constraints", {}).get("required")
+               and f.get("constraints", {}).get("pattern", "").startswith("https?://")
+               for f in res["schema"]["fields"])
+
+
+def test_datapackage_json_is_in_sync_with_meta():
+    committed = (paths.data_dir() / "datapackage.json").read_text(encoding="utf-8")
+    assert committed == datapackage.render(), "data/datapackage.json is stale: run python -m critmin.datapackage"
+
+
+def test_every_csv_is_a_resource_and_every_resource_has_its_csv():
+    on_disk = sorted(p.name for p in paths.data_dir().glob("*.csv"))
+    assert on_disk == sorted(r["path"] for r in RESOURCES)
+    for r in RESOURCES:
+        assert r["path"] == f"{r['name']}.csv", r["name"]
+
+
+@pytest.mark.parametrize("res", RESOURCES, ids=NAMES)
+def test_resource_metadata_is_complete(res):
+    name = res["name"]
+    assert res.get("title", "").strip(), f"{name}: no title"
+    assert len(res.get("description", "").strip()) >= 40, f"{name}: no real description"
+    assert res.get("format") == "csv" and res.get("encoding") == "utf-8", name
+    assert res.get("coverage", "").strip(), f"{name}: no coverage summary"
+    sources = res.get("sources") or []
+    assert sources, f"{name}: no source"
+    for s in sources:
+        for key in ("publisher", "title", "accessed"):
+            assert str(s.get(key, "")).strip(), f"{name}: source {s.get('title')!r} lacks {key}"
+        assert ISO_DATE.match(str(s["accessed"])), f"{name}: accessed {s['accessed']!r} is not YYYY-MM-DD"
+        path = s.get("path", "")
+        if path:
+            assert URL.match(path) or DOI.match(path), f"{name}: source path {path!r} is neither URL nor DOI"
+        else:
+            # A source without one link is acceptable only where every row cites its own report, or for the
+            # book's own coding work.
+            assert _row_cited(res) or s["publisher"] == "The book's authors", \
+                f"{name}: source {s['title']!r} has no DOI or URL and rows carry no source_url"
+    assert any(s.get("path") for s in sources) or _row_cited(res) or name == "claims_codebook", \
+        f"{name}: nothing links to the original publisher"
+    licences = res.get("licenses") or []
+    assert licences, f"{name}: no licence"
+    for lic in licences:
+        assert lic.get("name") and (lic.get("title") or lic.get("path")), f"{name}: incomplete licence {lic}"
+        assert not lic.get("path") or URL.match(lic["path"]), f"{name}: licence path {lic['path']!r}"
+
+
+@pytest.mark.parametrize("res", RESOURCES, ids=NAMES)
+def test_schema_types_and_coded_fields_are_described(res):
+    fields = res["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    assert len(names) == len(set(names)), f"{res['name']}: duplicate field names"
+    pk = res["schema"].get("primaryKey") or []
+    assert set([pk] if isinstance(pk, str) else pk) <= set(names), f"{res['name']}: key names unknown fields"
+    for f in fields:
+        assert f.get("type") in TYPES, f"{res['name']}.{f['name']}: type {f.get('type')!r}"
+        if "enum" in f.get("constraints", {}):
+            described = f.get("description") or catalogue.CONVENTIONS.get(f["name"])
+            assert described, f"{res['name']}.{f['name']}: coded field without a description"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_resource_loads_and_validates(name, tables):
+    df = tables[name]
+    assert len(df) > 0, name
+    with open(paths.data_dir() / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        raw = fh.read()
+    assert "\r" not in raw and raw.endswith("\n"), f"{name}.csv: line endings must be '\\n'"
+
+
+def _share_fields() -> list:
+    for res in RESOURCES:
+        for f in res["schema"]["fields"]:
+            if f["name"].startswith("share") or f["name"].endswith("_pct"):
+                yield pytest.param(res, f, id=f"{res['name']}.{f['name']}")
+
+
+def test_share_fields_exist():
+    assert len(list(_share_fields())) >= 3  # import_reliance.nir_pct, import_sources and processing_shares
+
+
+@pytest.mark.parametrize("res, field", list(_share_fields()))
+def test_shares_within_declared_range(res, field, tables):
+    c = field.get("constraints", {})
+    percent = "%" in field.get("unit", "") or field["name"].endswith("_pct")
+    top = 100 if percent else 1
+    assert c.get("minimum") == 0 and c.get("maximum") == top, \
+        f"{res['name']}.{field['name']}: a share must declare minimum 0 and maximum {top}"
+    values = tables[res["name"]][field["name"]].dropna()
+    assert ((values >= 0) & (values <= top)).all()
+    if percent and len(values) > 3:
+        assert values.max() > 1, f"{res['name']}.{field['name']}: percent column holds fractions"
+
+
+@pytest.mark.parametrize("name", ["events", "deals", "claims", "pakistan_indicators", "processing_shares"])
+def test_every_event_deal_and_claim_cites_a_url(name, tables):
+    df = tables[name]
+    urls = df["source_url"]
+    bad = df.index[urls.isna() | ~urls.fillna("").str.match(r"^https?://[^\s/]+\.[^\s]+$")]
+    assert list(bad) == [], f"{name}: rows without an http(s) source URL at lines {[i + 2 for i in bad]}"
+
+
+def test_row_kind_and_iso_codes_agree(tables):
+    for name, df in tables.items():
+        if "row_kind" not in df or "iso3" not in df:
+            continue
+        countries = df[df["row_kind"] == "country"]
+        assert countries["iso3"].notna().all(), f"{name}: country rows without ISO code"
+        aggregates = df[df["row_kind"].isin(["world_total", "other"])]
+        assert aggregates["iso3"].isna().all(), f"{name}: world/other rows with an ISO code"
+
+
+def test_mineral_ids_exist_in_the_registry(tables):
+    registry = set(tables["minerals"]["mineral"])
+    for name, df in tables.items():
+        used = set(catalogue.coverage(df)["mineral_ids"])
+        assert used <= registry, f"{name}: unknown mineral ids {sorted(used - registry)}"
+
+
+def test_corrections_name_existing_resources(tables):
+    assert set(tables["corrections"]["resource"]) <= set(NAMES)
+
+
+def test_claims_use_codes_from_the_codebook(tables):
+    book = tables["claims_codebook"]
+    codes = {t: set(book.loc[book["code_type"] == t, "code"]) for t in book["code_type"].unique()}
+    claims = tables["claims"]
+    for column, kind in (("stance", "stance"), ("stance_reason", "stance_reason"),
+                         ("speaker_group", "speaker_group"), ("reliability", "reliability"), ("metric", "metric")):
+        assert set(claims[column].dropna()) <= codes[kind], column
+    themes = {t for v in claims["themes"] for t in v.split(";")}
+    assert themes <= codes["theme"]
+
+
+def test_readme_describes_every_file():
+    readme = (paths.data_dir() / "README.md").read_text(encoding="utf-8")
+    for r in RESOURCES:
+        assert f"`{r['path']}`" in readme, f"data/README.md does not describe {r['path']}"
+    for step in catalogue.CURATION:
+        assert f"--only {step}" in readme or f"`{step}`" in readme, step
