@@ -223,6 +223,10 @@ def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
     out = Path(workdir) / f"{page.page}.ipynb"
     log = Path(workdir) / f"{page.page}.reads"
     os.environ["CRITMIN_READS_LOG"] = str(log)
+    # This runs in a worker process: send the kernels' own stderr chatter (transport warnings, shutdown
+    # notices) to a file, so the build prints only its one line per page.
+    noise = os.open(Path(workdir) / f"{page.page}.stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(noise, 2)
     try:
         papermill.execute_notebook(
             str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,

@@ -32,7 +32,7 @@ HAND_CURATED = ["processing_shares", "pakistan_indicators", "events", "deals", "
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
 # gives one, takes precedence in the field tables.
 CONVENTIONS: dict[str, str] = {
-    "mineral": "Mineral id from minerals.csv (snake_case, e.g. rare_earths); `minerals` holds several, "
+    "mineral": "Mineral id from minerals.csv (snake_case, e.g. rare_earths); a minerals column holds several, "
                "separated by semicolons.",
     "country": "The publisher's own name for the country, with spaces and footnote marks removed and one "
                "spelling per country across editions.",
@@ -58,7 +58,7 @@ CONVENTIONS: dict[str, str] = {
     "reliability": "P = primary or official (government, state agency, company statement); N = mainstream news; "
                    "M = mirror or aggregator copy (the original outlet is named); O = opinion, editorial or "
                    "analysis. processing_shares uses primary / news.",
-    "date_precision": "day, month or year: how precise `date` is (the first of the month or year when coarser "
+    "date_precision": "day, month or year: how precise the date is (the first of the month or year when coarser "
                       "than a day).",
 }
 
@@ -145,7 +145,7 @@ def coverage(df: pd.DataFrame) -> dict:
 
 def coverage_text(cov: dict) -> str:
     """'2,499 rows; 2020–2025; 41 minerals; 95 countries' (parts that do not apply are left out)."""
-    parts = [f"{cov['rows']:,} rows"]
+    parts = [f"{cov['rows']:,} row{'s' if cov['rows'] != 1 else ''}"]
     if cov["period"]:
         parts.append(cov["period"])
     if cov["minerals"]:
@@ -317,3 +317,41 @@ def dataset_markdown(name: str, data_dir: Path | None = None, prefix: str = "../
         lines.append("- **Caveats:**")
         lines += [f"  - {md_escape(c)}" for c in cav]
     return "\n".join(lines) + "\n"
+
+
+def markdown_table(df: pd.DataFrame, caption: str | None = None, code: tuple[str, ...] = ()) -> str:
+    """A MyST/GitHub table of text (left-aligned, wraps well); cells escaped, `code` columns shown as code."""
+    def cell(col: str, v) -> str:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA or str(v) == "":
+            return ""
+        text = " ".join(str(v).split())
+        return f"`{text}`" if col in code and "`" not in text and "|" not in text else md_escape(text)
+
+    head = "| " + " | ".join(md_escape(c) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(cell(c, v) for c, v in zip(df.columns, row)) + " |"
+            for row in df.itertuples(index=False)]
+    table = "\n".join([head, rule, *body])
+    return (f"**{md_escape(caption)}**\n\n" if caption else "") + table + "\n"
+
+
+def overview_markdown(data_dir: Path | None = None) -> str:
+    """The datasets at a glance, one line each, the file name being its download link."""
+    def count(v) -> str:
+        return "–" if v is None or v != v else f"{int(v):,}"
+
+    lines = ["| File | Title | Rows | Period | Minerals | Countries | Made by |", "|---|---|--:|---|--:|--:|---|"]
+    for r in overview(data_dir).itertuples():
+        lines.append(f"| {download_role(r.dataset, data_dir)} | {md_escape(r.title)} | {r.rows:,} "
+                     f"| {r.period or '–'} | {count(r.minerals)} | {count(r.countries)} | {r.curation} |")
+    return "\n".join(lines) + "\n"
+
+
+def steps_markdown(data_dir: Path | None = None) -> str:
+    """The curation steps: the raw sub-folders each reads and the tables it writes (as download links)."""
+    lines = ["| Step (`--only`) | Raw sub-folders | Tables written |", "|---|---|---|"]
+    for step, (folders, names) in CURATION.items():
+        lines.append(f"| `{step}` | {', '.join(f'`{f}/`' for f in folders)} | "
+                     f"{', '.join(download_role(n, data_dir) for n in names)} |")
+    hand = ", ".join(download_role(n, data_dir) for n in HAND_CURATED)
+    return "\n".join(lines) + f"\n\nCompiled by hand, each row citing its report: {hand}.\n"

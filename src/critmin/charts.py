@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import textwrap
 import json
 
 import altair as alt
@@ -47,7 +48,7 @@ def finish(chart: alt.TopLevelMixin, *, title: str, description: str, sources: l
     `description` is what a screen reader announces: say what the chart shows and its main finding.
     """
     lines = [subtitle] if subtitle else []
-    lines.append(datapackage.source_line(sources))
+    lines += textwrap.wrap(datapackage.source_line(sources), width=95)
     return chart.properties(title=alt.TitleParams(text=title, subtitle=lines), description=description)
 
 

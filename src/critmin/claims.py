@@ -23,6 +23,7 @@ STANCE_SCORE = {"favours_us": 1, "balanced": 0, "sceptical": -1}
 # for 'sceptical' so that scepticism is not drawn as China's side.
 STANCE_COLOURS = {"favours_us": "#0072B2", "balanced": "#B0B0B0", "sceptical": "#E69F00"}
 NO_GROUP = "(none)"
+_STANCE_WORDS = {"favours_us": "favouring the US", "balanced": "balanced", "sceptical": "sceptical"}
 
 # Columns stance_by_group can group by; 'theme' explodes the semicolon list first.
 GROUP_BY = ["speaker_group", "theme", "stance_reason", "reliability", "outlet", "speaker", "checkable", "date_precision"]
@@ -223,7 +224,9 @@ def load_claims_param(claims_file: str | Path | None = "") -> pd.DataFrame:
     try:
         return load_claims(path)
     except DataError as e:
-        problems = [line for line in str(e).splitlines() if line.strip()]
+        # pandera's wording for an empty required cell is replaced by a reader's one.
+        problems = [line.replace("not_nullable (value <NA>)", "required value is missing")
+                    for line in str(e).splitlines() if line.strip()]
         raise ParameterError("claims_file: " + "; ".join(problems)) from None
 
 
@@ -291,8 +294,15 @@ def voice_claims(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     voices = positions(df)
     voices["rank"] = range(len(voices))
     voices["group_label"] = voices["speaker_group"].map(labels("speaker_group"))
+    # A voice with one claim gets that claim in its own tooltip; the ticks carry the claims of the others.
+    first = df.sort_values(["date", "claim_id"]).groupby("speaker").first()
+    one = voices["claims"] == 1
+    voices["example"] = [first.loc[v, "claim"] if o else f"{n} claims: hover a tick for each"
+                         for v, o, n in zip(voices["speaker"], one, voices["claims"])]
+    voices["example_source"] = [f"{first.loc[v, 'outlet']}, {first.loc[v, 'source_url']}" if o else ""
+                                for v, o in zip(voices["speaker"], one)]
     voices["stance_mix"] = [
-        ", ".join(f"{int(r[s])} {labels('stance')[s].lower()}" for s in STANCES if r[s])
+        ", ".join(f"{int(r[s])} {_STANCE_WORDS[s]}" for s in STANCES if r[s])
         for _, r in voices.iterrows()]
     claims = df.assign(score=df["stance"].map(STANCE_SCORE).astype("float64"))
     claims = claims.sort_values(["speaker", "stance", "date", "claim_id"], ignore_index=True)
@@ -363,3 +373,11 @@ _MD_SPECIAL = "\\`*_[]<>$|"
 def md_escape(text) -> str:
     """Claim text made safe for the book's Markdown: '$' would start maths and '*' or '_' emphasis."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+def signed(x: float, digits: int = 2) -> str:
+    """+0.33 / −1.00 / 0.00, with a true minus sign (a hyphen reads as a dash in prose)."""
+    if x != x:
+        return "–"
+    text = f"{x:+.{digits}f}"
+    return "0." + "0" * digits if float(text) == 0 else text.replace("-", "−")

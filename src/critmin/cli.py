@@ -16,12 +16,13 @@ from .params import ParameterError
 
 
 def _parse_value(text: str):
-    """Like papermill's -p: numbers, true/false and lists parse as YAML; anything else stays a string."""
+    """Like papermill's -p: numbers, true/false and lists parse as YAML; anything else (dates included)
+    stays the text that was typed."""
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return text
-    return text if value is None or isinstance(value, (dict, )) else value
+    return value if isinstance(value, (bool, int, float, list)) else text
 
 
 def cmd_build(args) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -74,17 +75,37 @@ def resource_names(data_dir: Path | None = None) -> list[str]:
     return sorted(r["name"] for r in package(data_dir)["resources"])
 
 
+def _years(years: list[int]) -> str:
+    years = sorted(set(years))
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
+
+
 def source_line(names: list[str] | str, data_dir: Path | None = None) -> str:
-    """A short 'Source: …' line for chart captions, from the resources' own source metadata."""
+    """A short 'Source: …' line for chart captions, from the resources' own source metadata.
+
+    Editions of one series are folded together: "USGS, Mineral Commodity Summaries 2022–2026".
+    """
     if isinstance(names, str):
         names = [names]
-    seen: list[str] = []
+    labels: list[str] = []
     for n in names:
         for s in resource(n, data_dir).get("sources", []):
             label = s.get("short") or f"{s.get('publisher', '')}, {s.get('title', '')}".strip(", ")
-            if label not in seen:
-                seen.append(label)
-    return "Source: " + "; ".join(seen)
+            if label not in labels:
+                labels.append(label)
+    series: dict[str, list[int]] = {}
+    order: list[str] = []
+    for label in labels:
+        m = re.fullmatch(r"(.*\D)(\d{4})", label)
+        key = m.group(1) if m else label
+        if key not in series:
+            series[key] = []
+            order.append(key)
+        if m:
+            series[key].append(int(m.group(2)))
+    return "Source: " + "; ".join(k + _years(series[k]) if series[k] else k for k in order)
 
 
 if __name__ == "__main__":  # python -m critmin.datapackage  → rewrite data/datapackage.json

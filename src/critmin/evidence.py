@@ -211,14 +211,19 @@ def china_largest_fdi_source(fdi: pd.DataFrame | None = None) -> Evidence:
         firsts += lead["rank"] == 1
         shares.append(lead["share"])
         place = "first" if lead["rank"] == 1 else f"number {lead['rank']}"
+        other = ""
+        if lead["second_name"]:
+            other = (f"; {'next' if lead['rank'] == 1 else 'largest'} {lead['second_name']} "
+                     f"US${lead['second_value']:,.0f}m")
         parts.append(f"FY{fy}: {place}, US${lead['china']:,.0f}m of US${lead['total']:,.0f}m "
-                     f"({_pct(lead['share'])}); next {lead['second_name']} US${lead['second_value']:,.0f}m")
+                     f"({_pct(lead['share'])}){other}")
     verdict = SUPPORTED if firsts == len(years) else (PARTLY if firsts else NOT_SUPPORTED)
     span = f"FY{years[0]}" if len(years) == 1 else f"FY{years[0]}–FY{years[-1]}"
     return Evidence(
         metric="china_largest_fdi_source", value=shares[-1], value_text=_pct(shares[-1]), year=span,
         resources=("pakistan_fdi",), source=_source_short("pakistan_fdi"),
-        finding=(f"China was the largest source of net FDI in {firsts} of {len(years)} fiscal year(s) with country "
+        finding=(f"China was the largest source of net FDI in {firsts} of {len(years)} fiscal "
+                 f"year{'' if len(years) == 1 else 's'} with country "
                  f"data ({'; '.join(parts)}). Net FDI does not include loans such as CPEC project debt."),
         verdict=verdict, rule=FDI_RULE)
 
@@ -323,7 +328,7 @@ def deal_size_vs_other_deals(deals: pd.DataFrame | None = None, deal_id: str = D
     span = "" if dates.empty else f"{dates.min():%Y}" + (f"–{dates.max():%Y}" if dates.max().year != dates.min().year else "")
     return Evidence(
         metric="deal_size_vs_other_deals", value=ratio, value_text=f"{ratio:.2f} × median", year=span,
-        resources=("deals",), source=_source_short("deals"),
+        resources=("deals",), source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
         finding=(f"At {_usd(amount)} the USSM–FWO MoU ranks {rank} of {len(stated)} deals with a stated amount and "
                  f"{us_place} of the {len(us)} with a US party; it is {ratio:.2f} times the median of the other deals "
                  f"({_usd(median)}). It is {'a non-binding' if non_binding else 'not described as a non-binding'} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import shlex
 
+import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from . import charts  # noqa: F401  (registers the theme and the offline renderer)
@@ -113,7 +114,7 @@ def table(df, *, caption: str | None = None, formats: dict | None = None, sortab
         if fmt is None:
             continue
         f = fmt.format if isinstance(fmt, str) else fmt
-        shown[col] = [("–" if v is None or v != v else f(v)) for v in shown[col]]
+        shown[col] = [("–" if pd.isna(v) else f(v)) for v in shown[col]]
     body = shown.to_html(index=index, na_rep="–", border=0, escape=True,
                          classes=["table", "critmin-table"] + (["sortable"] if sortable else []))
     if caption:

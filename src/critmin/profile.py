@@ -32,7 +32,7 @@ __all__ = [
     "ReservesView", "reserves_vs_production", "reserves_sentence",
     "reliance", "reliance_sentence", "import_sources", "import_sources_sentence",
     "export_controls", "refining_shares", "pakistan", "pakistan_sentences", "data_notes",
-    "plain", "share_text", "quantity", "to_unit",
+    "plain", "share_text", "number_text", "quantity", "to_unit",
 ]
 
 STAGES = ("mine", "refinery", "smelter", "processing")
@@ -80,6 +80,13 @@ def share_text(x: float) -> str:
     if 0 < x < 0.0005:
         return "<0.1%"
     return page.pct(x, 0 if x >= 0.095 else 1)
+
+
+def number_text(v) -> str:
+    """A table number: thousands separators, one decimal below 100 where it is not whole."""
+    if v is None or pd.isna(v):
+        return "–"
+    return page.num(v, 0 if float(v).is_integer() or abs(v) >= 100 else 1)
 
 
 def quantity(value: float, unit: str) -> str:
@@ -268,9 +275,11 @@ def producers_sentence(p: Producers, label: str) -> str:
                 f"every country figure, so no shares can be computed.")
     parts = []
     if p.china_status == "reported":
+        ties = p.table[(p.table["value"] == p.china_value) & (p.table["iso3"].astype("object") != CHINA)]
+        tied = f", tied with {_list(ties['country'].astype(str).tolist())}" if not ties.empty else ""
         parts.append(f"In {p.year} China accounted for **{share_text(p.china_share)}** of {label.lower()} "
                      f"{noun} by the countries USGS lists (rank {int(p.china_rank)} of "
-                     f"{int(p.table['value'].notna().sum())}).")
+                     f"{int(p.table['value'].notna().sum())}{tied}).")
     elif p.china_status == "withheld":
         parts.append(f"USGS withholds China's {label.lower()} {noun} for {p.year}.")
     else:

@@ -304,8 +304,8 @@ def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_cons
     limit = MAX_MULTIPLE_OF_WORLD * world0_t
     if sc.added_supply_t > limit:
         raise ParameterError(
-            f"added_supply_t must be in the range 0–{limit:g} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:g} t of "
-            f"world {sc.mineral} production); got {sc.added_supply_t:g} t"
+            f"added_supply_t must be in the range 0–{limit:,.0f} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:,.0f} t of "
+            f"world {sc.mineral} production); got {sc.added_supply_t:,.0f} t"
         )
     added = sc.added_supply_t / tpu
     a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
@@ -395,9 +395,10 @@ def sensitivity(
             buyer_consumption_t=buyer_consumption_t,
             denominator=denominator,
         )
-        wide = res.set_index("measure")[["before", "after"]].stack()
-        wide.index = [f"{m}_{w}" for m, w in wide.index]
-        frames.append(pd.concat([pd.Series({"added_supply_t": float(a)}), wide]))
+        row = {"added_supply_t": float(a)}
+        for m, b, af in res[["measure", "before", "after"]].itertuples(index=False):
+            row[f"{m}_before"], row[f"{m}_after"] = b, af  # missing values kept, so every column exists
+        frames.append(row)
     if not frames:
         raise ParameterError("supplies is empty; give at least one added supply in tonnes")
     return pd.DataFrame(frames).reset_index(drop=True)

@@ -256,8 +256,8 @@ def stage_table(
     iea_rows = out["mineral"].isin(iea_minerals) & (out["stage_group"] == "processing")
     out.loc[iea_rows, "note"] = out.loc[iea_rows, "mineral"].map(_IEA_NOTE)
     for status, text in _STATUS_NOTE.items():
-        hit = (out["status"] == status) & out["note"].isna()
-        out.loc[hit, "note"] = text
+        hit = out["status"] == status
+        out.loc[hit, "note"] = [text if not isinstance(n, str) else f"{n} {text}" for n in out.loc[hit, "note"]]
 
     # what is still missing: published single shares, else a no-data row saying what exists
     have = set(zip(out["mineral"], out["stage_group"]))
@@ -274,7 +274,12 @@ def stage_table(
                        "note": note or f"The data have no {g} stage for this mineral."}
             extra.append(row)
     if extra:
-        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+        ext = pd.DataFrame(extra)
+        out = ext if out.empty else pd.concat([out.astype(object), ext.astype(object)], ignore_index=True)
+    out = out.reindex(columns=list(dict.fromkeys([*out.columns, *_OUT_COLUMNS])))
+    for col in ("value", "share", "share_listed", "top_producer_share", "top3_share", "hhi", "hhi_upper",
+                "world_total", "unattributed_share"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     out["label"] = out["mineral"].map(lambda m: labels.get(m, m.replace("_", " ").capitalize()))
     out["denominator"] = out["denominator"].map(lambda d: DENOMINATOR_TEXT.get(d, d) if isinstance(d, str) else d)
     out["rank"] = out["rank"].astype("Int64")
@@ -363,7 +368,7 @@ _STAGE_WORD = {"mine": "mine production", "refinery": "refined", "smelter": "sme
 
 def _series_label(label: str, stage: str, mineral: str) -> str:
     if mineral == "rare_earths" and stage == "mine":
-        return f"{label}, mine production (oxides)"
+        return f"{label}, mine output (REO)"
     return f"{label}, {_STAGE_WORD.get(stage, stage)}"
 
 

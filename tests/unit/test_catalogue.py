@@ -79,7 +79,7 @@ def test_coverage_reads_other_time_columns():
     assert catalogue.coverage(dates)["period"] == "2023-07-03–2025-09-08"
     several = pd.DataFrame({"minerals": ["copper;gold", None, "gold"]})
     assert catalogue.coverage(several)["mineral_ids"] == ["copper", "gold"]
-    assert catalogue.coverage_text(catalogue.coverage(pd.DataFrame({"x": [1]}))) == "1 rows"[:0] + "1 rows"
+    assert catalogue.coverage_text(catalogue.coverage(pd.DataFrame({"x": [1]}))) == "1 row"
 
 
 def test_download_role_points_from_the_rendered_page_to_the_csv(toy):
@@ -192,3 +192,20 @@ def test_corrections_table():
     corr = catalogue.corrections()
     assert list(corr.columns) == ["resource", "key", "field", "original", "corrected", "reason", "source"]
     assert (corr["resource"] == "refining").any()  # the IEA 'Rest of world' note
+
+
+def test_markdown_table_escapes_cells(toy):
+    df = pd.DataFrame({"field": ["a_b", "c"], "allowed": [r"\d{4}-(0[1-9]|1[0-2])", None]})
+    text = catalogue.markdown_table(df, caption="Fields of toy.csv", code=("field",))
+    lines = text.splitlines()
+    assert lines[0] == "**Fields of toy.csv**" and lines[2] == "| field | allowed |"
+    assert lines[4] == r"| `a_b` | \\d{4}-(0\[1-9\]\|1\[0-2\]) |"  # the pipe cannot split the cell
+    assert lines[5] == "| `c` |  |"
+
+
+def test_overview_and_steps_link_every_file():
+    ov, steps = catalogue.overview_markdown(), catalogue.steps_markdown()
+    for res in catalogue.resources():
+        role = catalogue.download_role(res["name"])
+        assert role in ov and role in steps, res["name"]
+    assert len(ov.strip().splitlines()) == 2 + len(catalogue.resources())

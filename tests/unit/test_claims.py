@@ -239,3 +239,105 @@ def test_codebook_examples_use_their_code(df, codebook):
             assert r.code in row["themes"].split(";"), r.code
         else:
             assert row[column[r.code_type]] == r.code, r.code
+
+
+# ---------------------------------------------------------------------------------------------- page helpers
+
+
+def test_load_claims_param_gives_one_line_naming_file_and_rows(tmp_path):
+    rows = _rows()
+    rows[3]["stance"] = "pro_us"
+    rows[5]["source_url"] = ""
+    path = _write(tmp_path / "mine.csv", rows)
+    with pytest.raises(ParameterError) as err:
+        claims.load_claims_param(str(path))
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith("claims_file: ")
+    assert "mine.csv, line 5, column 'stance'" in msg
+    assert "mine.csv, line 7, column 'source_url': required value is missing" in msg
+
+
+def test_resolve_claims_file(tmp_path, monkeypatch):
+    assert claims.resolve_claims_file("") is None and claims.resolve_claims_file("  ") is None
+    assert claims.resolve_claims_file("data/claims.csv") == paths.ROOT / "data" / "claims.csv"
+    with pytest.raises(ParameterError, match="no such file"):
+        claims.resolve_claims_file(str(tmp_path / "nope.csv"))
+    assert len(claims.load_claims_param("")) == len(_rows())
+
+
+def test_stance_by_group_counts_missing_values_under_none(small):
+    t = claims.stance_by_group(small.assign(stance_reason=[None, None, "sovereignty", None, "pro_china"]),
+                               group_by="stance_reason")
+    assert list(t.index) == ["pro_china", "sovereignty", claims.NO_GROUP]
+    assert t.loc[claims.NO_GROUP].tolist() == [2, 1, 0]
+    assert t.to_numpy().sum() == len(small)
+    by_speaker = claims.stance_by_group(small, group_by="speaker")
+    assert list(by_speaker.index) == ["A", "B", "C"]  # uncoded columns are sorted
+
+
+def test_filter_themes(small):
+    assert claims.filter_themes(small, "all").equals(small)
+    kept = claims.filter_themes(small, "partner_reliability,sovereignty_provincial_rights")
+    assert kept["claim_id"].tolist() == ["a2", "b1"]
+    with pytest.raises(ParameterError):
+        claims.filter_themes(small, "trade_war")
+
+
+@pytest.fixture
+def dated(small) -> pd.DataFrame:
+    return small.assign(
+        date=pd.to_datetime(["2025-10-01", "2025-10-01", "2025-10-06", "2025-10-01", "2025-11-01"]),
+        date_precision=["month", "month", "day", "month", "month"],
+        outlet=["O1", "O1", "O2", "O3", "O3"], source_url=[f"https://x.org/{i}" for i in range(5)],
+        claim=[f"claim {i}" for i in range(5)], stance_reason=[None, None, "sovereignty", None, "pro_china"])
+
+
+def test_timeline_slots_separate_same_date_and_stance(dated):
+    tl = claims.timeline(dated).set_index("claim_id")
+    assert tl.loc["a1", "slot"] == 0 and tl.loc["a2", "slot"] == 1  # same date, same stance
+    assert tl.loc["c1", "slot"] == 0  # same date, other stance
+    assert tl.loc["b1", "when"] == "6 October 2025" and tl.loc["a1", "when"] == "October 2025"
+
+
+def test_voice_claims(dated):
+    voices, vc = claims.voice_claims(dated)
+    assert voices["speaker"].tolist() == ["A", "C", "B"] and voices["rank"].tolist() == [0, 1, 2]
+    assert voices.set_index("speaker").loc["B", "example"] == "claim 2"  # one claim: shown in the voice's tooltip
+    assert voices.set_index("speaker").loc["A", "example"].startswith("2 claims")
+    assert voices.set_index("speaker").loc["C", "stance_mix"] == "1 balanced, 1 sceptical"
+    assert sorted(vc.loc[vc["speaker"] == "A", "slot"]) == [0, 1]
+    assert vc.set_index("claim_id").loc["c2", "score"] == -1.0
+
+
+def test_balance(dated):
+    b = claims.balance(dated)
+    assert b["claims"] == 5 and b["voices"] == 3
+    assert b["counts"] == {"favours_us": 2, "balanced": 1, "sceptical": 2}
+    assert b["reasons"] == {"pro_china": 1, "sovereignty": 1}
+    assert b["mean_score"] == pytest.approx(0.0)
+    # only groups with at least two claims are ranked: us_official (+1) and pakistani_analyst (−0.5)
+    assert b["most_favourable_group"] == ("US officials", 1.0, 2)
+    assert b["most_sceptical_group"] == ("Pakistani non-government voices", -0.5, 2)
+    assert b["top_theme"] == ("Economic gains or costs", 3)
+
+
+def test_stance_long(small):
+    long = claims.stance_long(claims.stance_by_group(small), claims.group_label("speaker_group"))
+    row = long[(long["group"] == "pakistani_analyst") & (long["stance"] == "sceptical")].iloc[0]
+    assert (row["claims"], row["share"], row["label"]) == (1, 0.5, "Pakistani non-government voices")
+    assert long["claims"].sum() == len(small)
+
+
+def test_codebook_entries(df, codebook):
+    themes = claims.codebook_entries("theme", df, codebook)
+    assert themes["code"].tolist() == claims.codes("theme", codebook)
+    assert themes["example_claim"].notna().all() and themes["example_speaker"].notna().all()
+    assert themes["claims"].sum() == sum(len(t.split(";")) for t in df["themes"])
+    stances = claims.codebook_entries("stance", df, codebook).set_index("code")
+    assert stances["claims"].sum() == len(df)
+
+
+def test_md_escape_and_signed():
+    assert claims.md_escape("a $1bn and $2bn *loan*") == "a \\$1bn and \\$2bn \\*loan\\*"
+    assert claims.signed(-0.5) == "−0.50" and claims.signed(1) == "+1.00" and claims.signed(-0.001) == "0.00"

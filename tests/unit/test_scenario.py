@@ -155,7 +155,7 @@ def test_bad_added_supply_is_rejected(bad):
 
 def test_absurd_added_supply_is_rejected():
     result(Scenario("antimony", 1000))  # exactly 10× world production is allowed
-    with pytest.raises(ValueError, match=r"range 0–1000 t"):
+    with pytest.raises(ValueError, match=r"range 0–1,000 t"):
         result(Scenario("antimony", 1000.5))
 
 
@@ -229,7 +229,7 @@ def test_unknown_buyer_figures_leave_buyer_measures_missing():
 def test_bad_inputs_are_parameter_errors():
     with pytest.raises(ParameterError, match="range 0"):
         Scenario("antimony", -5)
-    with pytest.raises(ParameterError, match=r"range 0–1000 t"):
+    with pytest.raises(ParameterError, match=r"range 0–1,000 t"):
         result(Scenario("antimony", 5000))
     with pytest.raises(ParameterError, match="no production rows"):
         result(Scenario("tungsten", 1))
@@ -344,3 +344,9 @@ def test_supply_for_china_share_by_hand():
     assert supply_for_china_share(base, Scenario("antimony", 0), 0.7) == 0.0  # already below
     assert math.isnan(supply_for_china_share(base, Scenario("antimony", 0), 0))
     assert math.isnan(supply_for_china_share(base, Scenario("antimony", 0, supplier_iso3="CHN"), 0.5))
+
+
+def test_sensitivity_keeps_missing_buyer_measures():
+    s = sensitivity(table(WORLD), np.nan, np.nan, Scenario("antimony", 0), [0, 10])
+    assert s["buyer_reliance_on_china_after"].isna().all()
+    assert s["china_share_after"].tolist() == pytest.approx([0.6, 60 / 110])
