@@ -224,9 +224,7 @@ def load_claims_param(claims_file: str | Path | None = "") -> pd.DataFrame:
     try:
         return load_claims(path)
     except DataError as e:
-        # pandera's wording for an empty required cell is replaced by a reader's one.
-        problems = [line.replace("not_nullable (value <NA>)", "required value is missing")
-                    for line in str(e).splitlines() if line.strip()]
+        problems = [line for line in str(e).splitlines() if line.strip()]
         raise ParameterError("claims_file: " + "; ".join(problems)) from None
 
 

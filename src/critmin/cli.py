@@ -22,6 +22,11 @@ def _parse_value(text: str):
         value = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError):
         return text
+    if isinstance(value, str):
+        try:  # YAML 1.1 reads 1e12 as text; a reader means a number
+            return float(value) if re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value) else text
+        except ValueError:
+            return text
     return value if isinstance(value, (bool, int, float, list)) else text
 
 

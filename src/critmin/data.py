@@ -111,9 +111,19 @@ def _format_schema_errors(err: SchemaErrors, where: str, limit: int = 12) -> lis
         line = f"line {int(idx) + 2}" if pd.notna(idx) else "header"
         col = fc.get("column")
         col = f"column {col!r}" if isinstance(col, str) and col else "row"
-        check = fc.get("check")
-        if "multiple_fields_uniqueness" in str(check) or "unique" in str(check):
+        check = str(fc.get("check"))
+        if "multiple_fields_uniqueness" in check:
             check = "duplicate primary key"
+        elif "field_uniqueness" in check or check == "unique":
+            check = "duplicate value in a unique column"
+        elif check == "not_nullable":
+            check = "required value is missing"
+        elif check.startswith("greater_than_or_equal_to"):
+            check = "below the minimum " + check.split("(")[-1].rstrip(")")
+        elif check.startswith("less_than_or_equal_to"):
+            check = "above the maximum " + check.split("(")[-1].rstrip(")")
+        elif check.startswith("str_matches"):
+            check = "does not match the pattern " + check.split("(", 1)[-1].rstrip(")")
         lines.append(f"{where}, {line}, {col}: {check} (value {fc.get('failure_case')!r})")
         if len(lines) >= limit:
             lines.append(f"... {len(err.failure_cases) - limit} more")

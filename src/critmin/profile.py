@@ -46,6 +46,7 @@ _UNIT_WORD = {"kg": "kg", "t": "t", "kt": "thousand t", "Mt": "million t"}
 # on chromite); used only to pick which caveats a profile repeats.
 _ALIASES = {
     "chromium": ["chromite"], "platinum": ["platinum-group"], "palladium": ["platinum-group"],
+    "platinum_group_metals": ["platinum-group"],
     "titanium": ["ilmenite"], "titanium_rutile": ["rutile"], "iron_ore": ["iron ore"], "iron_ore_fe": ["iron ore"],
     "graphite": ["graphite"], "rare_earths": ["rare earth", "rare-earth"],
 }
@@ -178,7 +179,7 @@ def stages_of(mineral: str, production: pd.DataFrame | None = None) -> list[str]
 
 
 def _metric_input(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows.drop(columns=[c for c in ("series",) if c in rows.columns])
+    return rows.rename(columns={"series": "product"})
 
 
 @dataclass
@@ -317,13 +318,23 @@ def usgs_share_over_time(mineral: str, stage: str, iso3: str = CHINA,
     rows = production_rows(mineral, production)
     rows = rows[rows["stage"] == stage]
     if rows.empty:
-        return pd.DataFrame(columns=["year", "value", "share", "rank", "status", "edition", "series"])
+        return pd.DataFrame(columns=["year", "value", "share", "share_of_world_total", "rank", "status", "flag",
+                                     "edition", "series"])
     cs = metrics.country_share(_metric_input(rows), iso3, by=["mineral", "stage", "year"])
     meta = rows[rows["row_kind"] == "country"].groupby("year").agg(
         edition=("edition", "first"), series=("series", lambda s: s.mode().iloc[0]))
+    world = rows[rows["row_kind"] == "world_total"].groupby("year")["value"].first().astype("float64")
+    own = rows[rows["iso3"].astype("object") == iso3].set_index("year")
     out = cs[["year", "value", "share", "rank", "status"]].join(meta, on="year")
+    out["flag"] = out["year"].map(_str(own["flag"])).fillna("")
+    out["share_of_world_total"] = (out["value"].astype("float64")
+                                   / out["year"].map(world).where(lambda w: w > 0)).astype("float64")
+    # the reason a share is missing, in the publisher's terms where it gives one
+    out.loc[out["status"] == "withheld", "status"] = out["flag"].where(
+        out["flag"].isin(["withheld", "not_available"]), "withheld")
     out["year"] = out["year"].astype(int)
-    return out.sort_values("year").reset_index(drop=True)
+    cols = ["year", "value", "share", "share_of_world_total", "rank", "status", "flag", "edition", "series"]
+    return out[cols].sort_values("year").reset_index(drop=True)
 
 
 def bgs_share_over_time(mineral: str, iso3: str = CHINA, history: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -723,13 +734,17 @@ def pakistan(mineral: str, *, production: pd.DataFrame | None = None, reserves: 
     return {"production": prod.reset_index(drop=True), "reserves": res, "history": hist, "indicators": ind}
 
 
-def pakistan_sentences(pk: dict, label: str, production_years: list[int]) -> list[str]:
+def pakistan_sentences(pk: dict, label: str, production_years: list[int],
+                       has_production_table: bool = True) -> list[str]:
     """Plain statements of what is and is not recorded for Pakistan."""
     lab = label.lower()
     out = []
     prod = pk["production"]
-    yrs = f"{min(production_years)}–{max(production_years)}" if production_years else "the years covered"
-    if prod.empty:
+    yrs = (f"{min(production_years)}–{max(production_years)}" if len(production_years) > 1
+           else f"{production_years[0]}" if production_years else "the years covered")
+    if not has_production_table:
+        out.append(f"USGS gives no production table by country for {lab}, so Pakistan's output cannot be looked up.")
+    elif prod.empty:
         out.append(f"Pakistan is not among the countries USGS lists for {lab} production in {yrs}; any output "
                    f"it has is inside “Other countries”.")
     else:

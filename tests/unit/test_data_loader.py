@@ -115,7 +115,7 @@ def test_value_below_minimum(res, column, tmp_path):
     rows[i + 1][j] = str(int(low) if float(low).is_integer() else low)
     msg = _error(_copy(tmp_path, res, rows), res)
     assert f"{res['path']}, line {i + 2}, column {column!r}" in msg, msg
-    assert "greater_than_or_equal_to" in msg, msg
+    assert "below the minimum" in msg, msg
 
 
 @pytest.mark.parametrize("res, column", _cases("enum"))
