@@ -19,7 +19,7 @@ from . import data, datapackage
 CURATION: dict[str, tuple[list[str], list[str]]] = {
     "usgs": (
         ["usgs-mcs2022-subset", "usgs-mcs2023", "usgs-mcs2024", "usgs-mcs2025", "usgs-mcs2026-pdf-extract-subset"],
-        ["minerals", "production", "reserves", "import_reliance", "import_sources", "corrections"],
+        ["minerals", "production", "reserves", "import_reliance", "import_sources", "us_salient", "corrections"],
     ),
     "bgs": (["bgs-wms-1970-2021"], ["production_history"]),
     "iea": (["iea-critical-minerals"], ["refining"]),
@@ -48,6 +48,7 @@ CONVENTIONS: dict[str, str] = {
             "censored_lt ('>95' / '<1': value holds the bound); net_exporter (E in US net import reliance); "
             "provisional (SBP's current fiscal year).",
     "unit": "kg, t (metric tonnes), kt (thousand tonnes), Mt (million tonnes); usd_million (US$ million); "
+            "pct (percent); "
             "see each dataset for content basis (metal content, oxide, gross weight).",
     "edition": "Which release a row came from: MCS2022, MCS2023, MCS2024, MCS2025 or MCS2026 (USGS Mineral "
                "Commodity Summaries) or "

@@ -48,8 +48,11 @@ def finish(chart: alt.TopLevelMixin, *, title: str, description: str, sources: l
     `description` is what a screen reader announces: say what the chart shows and its main finding.
     """
     lines = [subtitle] if subtitle else []
-    lines += textwrap.wrap(datapackage.source_line(sources), width=95)
-    return chart.properties(title=alt.TitleParams(text=title, subtitle=lines), description=description)
+    lines += textwrap.wrap(datapackage.source_line(sources), width=100)
+    # Vega-Lite does not wrap titles: split long ones into lines so narrow columns do not cut them off.
+    text = textwrap.wrap(title, width=80) or [title]
+    return chart.properties(title=alt.TitleParams(text=text if len(text) > 1 else title, subtitle=lines),
+                            description=description)
 
 
 def _chart_id(spec: dict) -> str:
@@ -89,6 +92,7 @@ def html_for(spec: dict) -> str:
 def _renderer(spec: dict, **_) -> dict:
     title = spec.get("title", {})
     title = title.get("text", "") if isinstance(title, dict) else (title or "")
+    title = " ".join(title) if isinstance(title, list) else title
     return {"text/html": html_for(spec), "text/plain": f"[chart] {title}"}
 
 

@@ -78,6 +78,8 @@ def share_text(x: float) -> str:
     """A share for prose: whole percent from 10 % up, one decimal below; '<0.1%' for tiny positive shares."""
     if x is None or pd.isna(x):
         return "–"
+    if x == 0:
+        return "0%"
     if 0 < x < 0.0005:
         return "<0.1%"
     return page.pct(x, 0 if x >= 0.095 else 1)
@@ -179,7 +181,7 @@ def stages_of(mineral: str, production: pd.DataFrame | None = None) -> list[str]
 
 
 def _metric_input(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows.rename(columns={"series": "product"})
+    return rows.drop(columns=[c for c in ("series",) if c in rows.columns])
 
 
 @dataclass
@@ -351,7 +353,9 @@ def bgs_share_over_time(mineral: str, iso3: str = CHINA, history: pd.DataFrame |
     series = h.groupby("stage")["product"].agg(lambda s: "; ".join(sorted(s.astype(str).unique())))
     keys = ["mineral", "stage", "country", "iso3", "row_kind", "year", "unit"]
     agg = h.groupby(keys, dropna=False, as_index=False)["value"].sum(min_count=1)
-    out = metrics.share_over_time(agg, iso3)
+    # NOTE: a year without a row for the country is left missing, not read as zero: BGS starts some
+    # countries late (China's copper mine output from 1972, chromite from 1992) for want of data.
+    out = metrics.share_over_time(agg, iso3, absent_as_zero=False)
     out = out[["mineral", "stage", "year", "value", "share", "status"]].copy()
     out["series"] = out["stage"].map(series)
     out["year"] = out["year"].astype(int)
@@ -365,8 +369,8 @@ def seam_sentence(usgs: pd.DataFrame, bgs: pd.DataFrame, stage: str) -> str:
     if b.empty:
         return ""
     first, last = int(b["year"].min()), int(b["year"].max())
-    text = (f"The BGS series ({b['series'].iloc[0]}) runs {first}–{last}; shares are of all countries BGS "
-            f"lists, historic states such as the USSR included.")
+    text = (f"The BGS series ({b['series'].iloc[0]}) gives China's share for {first}–{last}; shares are of all "
+            f"countries BGS lists, historic states such as the USSR included.")
     both = sorted(set(b["year"]) & set(u["year"]))
     if both:
         y = both[-1]
@@ -623,8 +627,10 @@ def import_sources_sentence(newest: pd.DataFrame, china: pd.DataFrame, label: st
         text += " That edition ranks the sources without giving their shares."
     older = china[china["edition"] != ed]
     if not older.empty:
-        items = [f"{r.edition}: " + (f"rank {int(r.rank)}" if pd.notna(r.rank) else "not listed")
-                 for r in older.itertuples()]
+        several = older.groupby("edition")["category"].transform("size") > 1
+        items = [f"{r.edition}" + (f" ({r.category})" if many else "") + ": "
+                 + (f"rank {int(r.rank)}" if pd.notna(r.rank) else "not listed")
+                 for r, many in zip(older.itertuples(), several)]
         text += " Earlier editions: " + "; ".join(items) + "."
     return text
 

@@ -69,6 +69,7 @@ __all__ = [
     "sensitivity",
     "baseline",
     "buyer_inputs",
+    "buyer_consumption",
     "resolve_supply",
     "supply_for_china_share",
     "supply_indicators",
@@ -491,6 +492,63 @@ def buyer_inputs(reliance_df: pd.DataFrame, sources_df: pd.DataFrame, mineral: s
         out["china_import_share"] = float(r["china_import_share"])
     elif r["china_import_status"] == "not_listed":
         out["china_import_share"], out["china_share_assumed_zero"] = 0.0, True
+    return out
+
+
+_CONSUMPTION_WORDS = {"reported_consumption": "reported", "estimated_consumption": "estimated"}
+
+
+def buyer_consumption(us_salient_df: pd.DataFrame, mineral: str, year: int, unit: str = "t", *,
+                      label: str | None = None) -> dict:
+    """US apparent consumption of ``mineral`` in ``year`` from the ``us_salient`` table, in ``unit`` and tonnes.
+
+    The row for ``year`` is used whatever it holds; if the table has no row for that year, the newest earlier
+    year (else the newest year). Returns ``value`` (in ``unit``, e.g. the production table's), ``tonnes``,
+    ``year``, ``edition``, ``flag``, ``raw``, ``column`` and ``reason``. ``value`` and ``tonnes`` are None, and
+    ``reason`` says why, when the figure is withheld, not available, only a bound ("<100,000"), or not
+    published as apparent consumption; otherwise ``reason`` is None. ``label`` names the mineral in
+    ``reason`` (default: the id with spaces).
+
+    NOTE: only *apparent* consumption is used: the net import reliance the scenario multiplies it by is a share
+    of apparent consumption, so a reported or estimated consumption would not match it.
+    """
+    if unit not in UNIT_IN_TONNES:
+        raise ValueError(f"cannot convert to unit {unit!r} (known: {sorted(UNIT_IN_TONNES)})")
+    out = {"value": None, "tonnes": None, "unit": unit, "year": None, "edition": None, "flag": None, "raw": None,
+           "column": None, "reason": None}
+    name = label or mineral.replace("_", " ")
+    df = us_salient_df[(us_salient_df["mineral"] == mineral).fillna(False).to_numpy(dtype=bool)]
+    ac = df[(df["measure"] == "apparent_consumption").fillna(False).to_numpy(dtype=bool)]
+    if ac.empty:
+        other = sorted(set(df["measure"].dropna()) & set(_CONSUMPTION_WORDS))
+        if other:
+            words = " and ".join(_CONSUMPTION_WORDS[m] for m in other)
+            out["reason"] = f"USGS publishes only {words} consumption of {name}, not apparent consumption"
+        else:
+            out["reason"] = f"USGS publishes no US apparent consumption of {name}"
+        return out
+    years = ac["year"].astype(int)
+    pick = int(year) if (years == int(year)).any() else (
+        int(years[years < int(year)].max()) if (years < int(year)).any() else int(years.max()))
+    row = ac[(years == pick).to_numpy()].iloc[0]
+
+    def val(col):
+        v = row.get(col)
+        return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+
+    out.update(year=pick, edition=val("edition"), flag=val("flag"), raw=val("raw"), column=val("column"))
+    v, flag, src_unit = val("value"), val("flag"), val("unit")
+    if flag == "withheld":
+        out["reason"] = f"USGS withholds US apparent consumption of {name} for {pick} (W, company proprietary data)"
+    elif flag in ("censored_lt", "censored_gt"):
+        out["reason"] = f"USGS gives US apparent consumption of {name} for {pick} only as a bound ({out['raw']})"
+    elif v is None:
+        out["reason"] = f"US apparent consumption of {name} for {pick} is not available ({out['raw'] or 'blank'})"
+    elif src_unit not in UNIT_IN_TONNES:
+        raise ValueError(f"us_salient: unit {src_unit!r} of {mineral} apparent consumption is not a mass")
+    else:
+        tonnes = float(v) * UNIT_IN_TONNES[src_unit]
+        out.update(tonnes=tonnes, value=tonnes / UNIT_IN_TONNES[unit])
     return out
 
 

@@ -13,7 +13,7 @@ import pytest
 from critmin import paths
 from critmin.data import read_resource
 
-RESOURCES = ["minerals", "production", "reserves", "import_reliance", "import_sources", "corrections"]
+RESOURCES = ["minerals", "production", "reserves", "import_reliance", "import_sources", "us_salient", "corrections"]
 DEAL = ["antimony", "copper", "gold", "tungsten", "rare_earths"]
 
 
@@ -37,6 +37,11 @@ def sources() -> pd.DataFrame:
     return read_resource("import_sources")
 
 
+@pytest.fixture(scope="module")
+def us() -> pd.DataFrame:
+    return read_resource("us_salient")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # (1) every resource validates against its schema
 # ---------------------------------------------------------------------------------------------------------------
@@ -48,13 +53,13 @@ def test_resource_validates(name):
     assert len(df) > 0
 
 
-def test_registry_covers_every_mineral(prod, res, nir, sources):
+def test_registry_covers_every_mineral(prod, res, nir, sources, us):
     minerals = read_resource("minerals")
     ids = set(minerals["mineral"])
     assert len(ids) >= 30
     assert set(DEAL) <= ids
     assert set(minerals.loc[minerals["deal_mineral"], "mineral"]) == set(DEAL)
-    for df in (prod, res, nir, sources):
+    for df in (prod, res, nir, sources, us):
         assert set(df["mineral"]) <= ids
 
 
@@ -287,6 +292,97 @@ def test_import_sources_by_hand(sources):
     sb = sources[(sources["mineral"] == "antimony") & (sources["edition"] == "MCS2025")].sort_values("rank")
     assert sb["country"].tolist() == ["China", "Belgium", "India", "Bolivia"]
     assert sb["share_pct"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# (3b) US salient statistics
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_us_salient_flags_and_units(us):
+    assert us.loc[us["flag"].isin(["withheld", "not_available", "net_exporter"]), "value"].isna().all()
+    assert us.loc[us["flag"].isna() | (us["flag"] == "estimated"), "value"].notna().all()
+    assert us.loc[us["flag"] == "withheld", "raw"].eq("W").all()
+    # one unit per mineral and measure, and percentages only for net import reliance
+    assert (us.groupby(["mineral", "measure"])["unit"].nunique() == 1).all()
+    assert set(us.loc[us["unit"] == "pct", "measure"]) == {"net_import_reliance_pct"}
+
+
+def test_us_salient_units_follow_production(us, prod):
+    # where a mineral's production table has one unit, the salient quantities use it
+    prod_units = prod.groupby("mineral")["unit"].unique()
+    q = us[us["unit"] != "pct"]
+    for mineral, units in q.groupby("mineral")["unit"].unique().items():
+        if mineral in ("titanium", "zirconium"):
+            continue
+        assert list(units) == list(prod_units[mineral]), mineral
+
+
+def test_us_salient_nir_matches_import_reliance(us, nir):
+    a = us[us["measure"] == "net_import_reliance_pct"].set_index(["mineral", "year"]).sort_index()
+    b = nir.set_index(["mineral", "year"]).sort_index()
+    assert a.index.equals(b.index)
+    assert a["value"].equals(b["nir_pct"])
+    assert (a["edition"] == b["edition"]).all()
+
+
+def test_us_salient_covers_deal_minerals(us):
+    for mineral in DEAL:
+        measures = set(us.loc[us["mineral"] == mineral, "measure"].str.split(".").str[0])
+        assert {"imports", "exports", "primary_production", "net_import_reliance_pct"} <= measures, mineral
+    ac = us[us["measure"] == "apparent_consumption"]
+    assert {"antimony", "copper", "rare_earths", "tungsten"} <= set(ac["mineral"])
+
+
+def test_us_salient_newest_edition_wins(us):
+    # copper 2022: MCS2023, MCS2024 and MCS2025 all report it; MCS2025 revised it to 1,820 kt
+    row = us[(us["mineral"] == "copper") & (us["year"] == 2022) & (us["measure"] == "apparent_consumption")].iloc[0]
+    assert (row["value"], row["edition"]) == (1820, "MCS2025")
+
+
+# (mineral, year, measure, value or None, unit, flag or None, raw, column, edition)
+US_CHECKS = [
+    # mcs2025-antim_salient.csv, Consump_t, 2024 (latest year of the edition: estimated)
+    ("antimony", 2024, "apparent_consumption", 24000, "t", "estimated", "24000", "Consump_t", "MCS2025"),
+    # mcs2025-antim_salient.csv, Imports_Oxide_t, 2023
+    ("antimony", 2023, "imports.oxide", 14000, "t", None, "14000", "Imports_Oxide_t", "MCS2025"),
+    # mcs2025-antim_salient.csv, USprod_Smelter-primary_t, 2022: "W"
+    ("antimony", 2022, "primary_production.smelter", None, "t", "withheld", "W", "USprod_Smelter-primary_t", "MCS2025"),
+    # mcs2023-antim_salient.csv, Exports_Oxide_t, 2018 (the only edition covering 2018)
+    ("antimony", 2018, "exports.oxide", 1750, "t", None, "1750", "Exports_Oxide_t", "MCS2023"),
+    # mcs2025-coppe_salient.csv, Consump_Apparent_kt, 2024
+    ("copper", 2024, "apparent_consumption", 1800, "kt", "estimated", "1800", "Consump_Apparent_kt", "MCS2025"),
+    # mcs2025-coppe_salient.csv, Imports_Ores_kt, 2024: "Less than ½ unit."
+    ("copper", 2024, "imports.ores", 0.5, "kt", "censored_lt", "Less than ½ unit.", "Imports_Ores_kt", "MCS2025"),
+    # mcs2025-coppe_salient.csv, Imports_Refined_kt, 2023
+    ("copper", 2023, "imports.refined", 771, "kt", None, "771", "Imports_Refined_kt", "MCS2025"),
+    # mcs2025-rareee_salient.csv, Consump_Compounds-Metals_t, 2023 (MCS2024 had 8,800)
+    ("rare_earths", 2023, "apparent_consumption", 10100, "t", None, "10100", "Consump_Compounds-Metals_t", "MCS2025"),
+    # mcs2025-rareee_salient.csv, USprod_Concentrate_t, 2024
+    ("rare_earths", 2024, "primary_production.concentrate", 45000, "t", "estimated", "45000", "USprod_Concentrate_t",
+     "MCS2025"),
+    # mcs2025-tungs_salient.csv, Consump_Apparent_t, 2024: "W"
+    ("tungsten", 2024, "apparent_consumption", None, "t", "withheld", "W", "Consump_Apparent_t", "MCS2025"),
+    # mcs2025-tungs_salient.csv, Imports_Other_t, 2024
+    ("tungsten", 2024, "imports.other", 8900, "t", "estimated", "8900", "Imports_Other_t", "MCS2025"),
+    # mcs2024-galli_salient.csv, Consump_g, 2019: the header says g, the numbers are kg (14,900 in MCS2023 too)
+    ("gallium", 2019, "reported_consumption", 14900, "kg", None, "14900", "Consump_g", "MCS2024"),
+    # mcs2023-lead_salient.csv, Consump_t, 2018: header says t, the series is in thousand tons
+    ("lead", 2018, "apparent_consumption", 1640, "kt", None, "1640", "Consump_t", "MCS2023"),
+    # mcs2025-zirco_salient.csv, Consump_ZrO2_content_t, 2024: "<100,000"
+    ("zirconium", 2024, "apparent_consumption", 100000, "t", "censored_lt", "<100,000", "Consump_ZrO2_content_t",
+     "MCS2025"),
+]
+
+
+@pytest.mark.parametrize("mineral,year,measure,value,unit,flag,raw,column,edition", US_CHECKS)
+def test_us_salient_value_by_hand(us, mineral, year, measure, value, unit, flag, raw, column, edition):
+    row = us[(us["mineral"] == mineral) & (us["year"] == year) & (us["measure"] == measure)]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert (None if pd.isna(row["value"]) else row["value"]) == value
+    assert (None if pd.isna(row["flag"]) else row["flag"]) == flag
+    assert (row["unit"], row["raw"], row["column"], row["edition"]) == (unit, raw, column, edition)
 
 
 # ---------------------------------------------------------------------------------------------------------------

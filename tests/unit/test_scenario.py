@@ -350,3 +350,62 @@ def test_sensitivity_keeps_missing_buyer_measures():
     s = sensitivity(table(WORLD), np.nan, np.nan, Scenario("antimony", 0), [0, 10])
     assert s["buyer_reliance_on_china_after"].isna().all()
     assert s["china_share_after"].tolist() == pytest.approx([0.6, 60 / 110])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the buyer's apparent consumption from the us_salient table
+
+from critmin.scenario import buyer_consumption  # noqa: E402
+
+US = pd.DataFrame({
+    "mineral": ["copper", "copper", "copper", "tungsten", "zirconium", "gallium", "antimony", "antimony"],
+    "year": [2023, 2024, 2024, 2024, 2024, 2024, 2022, 2023],
+    "measure": ["apparent_consumption", "apparent_consumption", "imports.refined", "apparent_consumption",
+                "apparent_consumption", "reported_consumption", "apparent_consumption", "apparent_consumption"],
+    "value": [1690.0, 1800.0, 810.0, np.nan, 100000.0, 19000.0, 23900.0, np.nan],
+    "unit": ["kt", "kt", "kt", "t", "t", "kg", "t", "t"],
+    "flag": [None, "estimated", "estimated", "withheld", "censored_lt", "estimated", None, "not_available"],
+    "raw": ["1690", "1800", "810", "W", "<100,000", "19000", "23900", "NA"],
+    "column": ["Consump_Apparent_kt"] * 2 + ["Imports_Refined_kt", "Consump_Apparent_t", "Consump_ZrO2_content_t",
+                                               "Consump_kg", "Consump_t", "Consump_t"],
+    "edition": ["MCS2025"] * 8,
+})
+
+
+def test_buyer_consumption_converts_units():
+    c = buyer_consumption(US, "copper", 2024, "kt")
+    # 1,800 kt = 1,800,000 t; in the production table's unit (kt) 1,800
+    assert (c["value"], c["tonnes"], c["year"], c["flag"], c["reason"]) == (1800.0, 1_800_000.0, 2024, "estimated", None)
+    assert buyer_consumption(US, "copper", 2024, "t")["value"] == 1_800_000.0
+    assert buyer_consumption(US, "copper", 2024, "Mt")["value"] == pytest.approx(1.8)
+    assert buyer_consumption(US, "copper", 2023, "kt")["value"] == 1690.0
+
+
+def test_buyer_consumption_year_fallback():
+    assert buyer_consumption(US, "copper", 2030, "kt")["year"] == 2024  # newest earlier year
+    assert buyer_consumption(US, "copper", 2010, "kt")["year"] == 2024  # none earlier: the newest
+    # the row for the year asked is used even when it has no number: no silent fallback to an older year
+    c = buyer_consumption(US, "antimony", 2023)
+    assert (c["tonnes"], c["year"]) == (None, 2023) and "not available (NA)" in c["reason"]
+
+
+def test_buyer_consumption_missing_with_reason():
+    w = buyer_consumption(US, "tungsten", 2024)
+    assert w["value"] is None and w["tonnes"] is None and "withholds" in w["reason"] and w["raw"] == "W"
+    z = buyer_consumption(US, "zirconium", 2024, "kt")
+    assert z["value"] is None and "bound (<100,000)" in z["reason"]
+    g = buyer_consumption(US, "gallium", 2024, "kg", label="Gallium")
+    assert g["value"] is None and g["reason"] == "USGS publishes only reported consumption of Gallium, not apparent consumption"
+    assert buyer_consumption(US, "rare_earths", 2024)["reason"] == "USGS publishes no US apparent consumption of rare earths"
+    with pytest.raises(ValueError, match="unit"):
+        buyer_consumption(US, "copper", 2024, "lb")
+
+
+def test_sourced_consumption_feeds_the_scenario():
+    # antimony 2022: Q = 23,900 t; NIR 80 % → imports 19,120 t; China half → 9,560 t; add 10 t to China first
+    q = buyer_consumption(US, "antimony", 2022)["tonnes"]
+    r = run(table(WORLD), NIR, M, Scenario("antimony", 10), buyer_consumption_t=q).set_index("measure")
+    assert r.loc["buyer_reliance_on_china", "before"] == pytest.approx(0.4)
+    # R1 = (9,560 − 10) / 23,900 = 0.399582
+    assert r.loc["buyer_reliance_on_china", "after"] == pytest.approx(9550 / 23900)
+    assert r.loc["displaced_from_china", "after"] == pytest.approx(10)

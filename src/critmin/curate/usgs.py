@@ -728,6 +728,211 @@ def read_import_sources(raw: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# US salient statistics (production, trade, consumption) from the same salient files
+# ---------------------------------------------------------------------------------------------------------------
+
+US_MEASURES = ["primary_production", "secondary_production", "imports", "exports", "apparent_consumption",
+               "reported_consumption", "estimated_consumption", "net_import_reliance_pct"]
+US_UNITS = ["t", "kg", "kt", "pct"]
+
+# The registry minerals each salient file describes. A file with several (bauxite/alumina, platinum/palladium)
+# names the mineral in the column: a leading "Bauxite_"/"Alumina_" or a "Palladium"/"Platinum" word.
+_US_FILE_MINERALS = {code: sorted(m for m, (c, _) in _NIR.items() if c == code) for code in {c for c, _ in _NIR.values()}}
+# NOTE: the MCS2024 aluminum file is named "alum" and the MCS2023 tellurium file lacks the hyphen; the
+# import_reliance table has never read them, and this table does not change that table, so only here are they read.
+_US_FILE_ALIAS = {"alum": "alumi"}
+
+# NOTE: where a file's header does not describe its values, only the net import reliance (read, like
+# import_reliance, from the last cell) is used: MCS2024 fluorspar rows have one more value than the header
+# (see CORRECTIONS); the MCS2024 and MCS2025 lead headers list 12 columns in an order that does not match the
+# values (the MCS2024 2019 row puts 99.9, a price in cents a pound, under Consump_North_American_kt); the
+# MCS2024 cobalt file is a world table.
+_US_SKIP_FILES = {("MCS2024", "fluor"), ("MCS2024", "lead"), ("MCS2025", "lead"), ("MCS2024", "cobal")}
+# NOTE: the MCS2025 iron ore header has one column fewer than its metadata (reported and apparent consumption):
+# the value under Consump_Reported_kt could be either, so it is not used.
+_US_SKIP_COLUMNS = {("MCS2025", "feore"): {"Consump_Reported_kt", "Price_Apparent_dt"}}
+# NOTE: units the header gets wrong or leaves out, checked against the same series in the neighbouring
+# editions: gallium MCS2024 and germanium MCS2025 write "g" for kilograms (same numbers as the kg columns of
+# MCS2023/MCS2025 and MCS2024); lead MCS2023 writes "t" for a thousand-ton series (1,640 in 2018 against
+# 1,630 kt for 2019 in MCS2024's metadata-described file); tin MCS2024's consumption column has no unit (the
+# numbers match MCS2025's Consump_t).
+_US_UNIT_FIX = {("MCS2024", "galli"): {"g": "kg"}, ("MCS2025", "germa"): {"g": "kg"},
+                ("MCS2023", "lead"): {"Consump_t": "kt"}, ("MCS2024", "tin"): {"Consump_": "t"}}
+# NOTE: a consumption column with no "Apparent"/"Reported" word is classed by the publisher's metadata
+# (MCS2023–2025 *_meta.xml): apparent unless listed here. Lithium's "estimated" consumption is computed like an
+# apparent one, but is kept under the publisher's word.
+_US_BARE_CONSUMPTION = {"galli": "reported_consumption", "gold": "reported_consumption",
+                        "germa": "estimated_consumption", "indiu": "estimated_consumption",
+                        "lithi": "estimated_consumption", "cobal": "apparent_consumption"}
+# NOTE: the form (the part of the column name between measure and unit) that is the headline series of a
+# measure, so that e.g. rare earths' `apparent_consumption` is the compounds-and-metals series, the basis of
+# their net import reliance; other forms become `<measure>.<form>`.
+_US_HEADLINE_FORM = {"rare_earths": {"compounds_metals"}, "zinc": {"refined"}, "zirconium": {"zro2", "zro2_content"},
+                     "selenium": {"metal"}, "cadmium": {"metal"}}
+_US_FORM_ALIAS = {"total": "", "total_fl": "", "all": "", "all_grades": "", "seconday": "secondary",
+                  "silco": "silico", "mtl_alloy_and_scrap": "", "mtl_alloy_and_scrap_total": "",
+                  "zro2_content": "zro2"}
+_US_SECONDARY_WORDS = {"secondary", "seconday", "scrap", "oldscrap", "newscrap", "recycling", "post", "consumer",
+                       "recycled"}
+_US_UNIT_RE = re.compile(r"(?:_|(?<=[a-z]))(kt|kg|t|g)$", re.I)
+
+
+def _us_file_code(path: Path) -> str | None:
+    m = re.search(r"mcs20\d\d-?([a-z]+)_salient", path.name.lower())
+    if not m:
+        return None
+    code = {"rareee": "raree", "lithium": "lithi"}.get(m.group(1), m.group(1))
+    code = _US_FILE_ALIAS.get(code, code)
+    return code if code in _US_FILE_MINERALS else None
+
+
+def _us_column(code: str, col: str, edition: str) -> tuple[str, str, str] | None:
+    """(mineral, measure, unit) for a quantity column of a salient file; None for prices, stocks, NIR, etc."""
+    fix = _US_UNIT_FIX.get((edition, code), {})
+    m = _US_UNIT_RE.search(col)
+    stem = col[: m.start()] if m else col
+    unit = fix.get(col) or (fix.get(m.group(1).lower(), m.group(1).lower()) if m else None)
+    if unit is None:
+        return None
+    words = [w for w in re.split(r"[_\s]+", stem) if w]
+    minerals = _US_FILE_MINERALS[code]
+    mineral = minerals[0] if len(minerals) == 1 else None
+    if code == "bauxi" and words:
+        mineral = {"bauxite": "bauxite", "alumina": "alumina"}.get(words[0].lower())
+        words = words[1:]
+    if code == "plati":
+        found = [w.lower() for w in words if w.lower() in ("palladium", "platinum")]
+        mineral = found[0] if len(found) == 1 else None
+        words = [w for w in words if w.lower() not in ("palladium", "platinum")]
+    if mineral is None or not words:
+        return None
+    kind, rest = words[0].lower(), [w.lower() for w in words[1:]]
+    if kind == "apparent" and code == "bauxi":  # Alumina_Apparent_kt
+        kind, rest = "consump", ["apparent"] + rest
+    rest = [x for w in rest for x in w.split("-") if x]
+    if kind in ("usprod", "recycled", "mine", "refinery"):
+        if kind in ("mine", "refinery"):
+            rest = [kind] + rest
+        secondary = kind == "recycled" or bool(set(rest) & _US_SECONDARY_WORDS)
+        base = "secondary_production" if secondary else "primary_production"
+        rest = [w for w in rest if w not in ("primary", "secondary", "seconday")]
+    elif kind in ("imports", "exports"):
+        base = kind
+    elif kind == "consump":
+        if set(rest) & {"apparent", "apprnt"}:
+            base = "apparent_consumption"
+        elif set(rest) & {"reported", "rprtd"}:
+            base = "reported_consumption"
+        elif "estimated" in rest:
+            base = "estimated_consumption"
+        else:
+            base = _US_BARE_CONSUMPTION.get(code, "apparent_consumption")
+        rest = [w for w in rest if w not in ("apparent", "apprnt", "reported", "rprtd", "estimated")]
+    else:
+        return None
+    form = "_".join(rest)
+    form = _US_FORM_ALIAS.get(form, form)
+    if base == "secondary_production" and form == "scrap":  # bismuth: USprod_Scrap_t, later USprod_Secondary_t
+        form = ""
+    if base == "imports" and form == "consumption":  # "imports for consumption", MCS's usual imports series
+        form = ""
+    if form in _US_HEADLINE_FORM.get(mineral, set()):
+        form = ""
+    return mineral, base + (f".{form}" if form else ""), unit
+
+
+def _us_target_units(rows: list[dict], prod: list[Obs]) -> dict[tuple[str, str], str]:
+    """NOTE: a quantity is converted to the mineral's unit in the production table when all its stages share
+    one (copper in kt, gallium in kg); otherwise (titanium: kt and t), and for zirconium, whose salient table
+    counts ZrO2 content and hafnium in tonnes against a production table of zircon gross weight in kt, it keeps
+    the unit of the newest edition."""
+    prod_units: dict[str, set[str]] = {}
+    for o in prod:
+        prod_units.setdefault(o.mineral, set()).add(o.unit)
+    newest: dict[tuple[str, str], tuple[int, str]] = {}
+    for r in rows:
+        k = (r["mineral"], r["measure"])
+        if k not in newest or _RANK[r["edition"]] > newest[k][0]:
+            newest[k] = (_RANK[r["edition"]], r["unit"])
+    out = {}
+    for (mineral, measure), (_, unit) in newest.items():
+        pu = prod_units.get(mineral, set())
+        keep = unit == "pct" or len(pu) != 1 or mineral == "zirconium"
+        out[(mineral, measure)] = unit if keep else next(iter(pu))
+    return out
+
+
+def read_us_salient(raw: Path, prod: list[Obs], nir: list[dict]) -> list[dict]:
+    """US salient statistics by mineral, year and measure; the newest edition wins for each of them."""
+    rows = []
+    for edition, f in _salient_files(raw):
+        code = _us_file_code(f)
+        if code is None or (edition, code) in _US_SKIP_FILES:
+            continue
+        data = _salient_dicts(f)
+        if not data or "Year" not in data[0]:
+            continue
+        skip = _US_SKIP_COLUMNS.get((edition, code), set())
+        seen: dict[tuple[str, str], str] = {}
+        for col in data[0]:
+            if col in skip:
+                continue
+            hit = _us_column(code, col, edition)
+            if hit is None:
+                continue
+            mineral, measure, unit = hit
+            if (mineral, measure) in seen:
+                raise ValueError(f"{f.name}: columns {seen[(mineral, measure)]!r} and {col!r} are both {measure}")
+            seen[(mineral, measure)] = col
+            for d in data:
+                raw_s = _clean(d[col])
+                parsed = parse_value(raw_s)
+                if parsed is None:
+                    continue
+                value, flag = parsed
+                year = int(d["Year"])
+                # NOTE: the metadata says figures for an edition's latest year are estimates, but the files
+                # mark few of them; they are flagged here so a reader knows which figures are preliminary.
+                if flag == "" and year == int(edition[3:]) - 1:
+                    flag = "estimated"
+                rows.append({"mineral": mineral, "year": year, "measure": measure, "value": value, "unit": unit,
+                             "flag": flag, "raw": raw_s, "column": col, "edition": edition})
+    target = _us_target_units(rows, prod)
+    for r in rows:
+        t = target[(r["mineral"], r["measure"])]
+        r["value"] = _convert(r["value"], r["unit"], t) if r["unit"] != "pct" else r["value"]
+        r["unit"] = t
+    _check_us_revisions(rows)
+    best: dict[tuple, dict] = {}
+    for r in rows:
+        k = (r["mineral"], r["year"], r["measure"])
+        if k not in best or _RANK[r["edition"]] > _RANK[best[k]["edition"]]:
+            best[k] = r
+    # NOTE: net import reliance is taken from the import_reliance rows (same files, plus the MCS2026
+    # transcription) so the two tables cannot disagree.
+    for r in nir:
+        best[(r["mineral"], r["year"], "net_import_reliance_pct")] = {
+            "mineral": r["mineral"], "year": r["year"], "measure": "net_import_reliance_pct", "value": r["nir_pct"],
+            "unit": "pct", "flag": r["flag"], "raw": r["raw"], "column": r["basis"], "edition": r["edition"]}
+    return [best[k] for k in sorted(best)]
+
+
+def _check_us_revisions(rows: list[dict]) -> None:
+    """A misread unit shows up as a revision by a factor near 1,000 between editions. Real revisions of small
+    figures can be large (tin scrap exports 2022: 2,900 t in MCS2023, 30,400 t in MCS2024), so only figures
+    above 100 units moving more than 100-fold count."""
+    by: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["value"]:
+            by.setdefault((r["mineral"], r["measure"], r["year"]), []).append(r)
+    bad = [f"{k}: " + ", ".join(f"{r['edition']}={r['value']}" for r in rs)
+           for k, rs in by.items()
+           if max(r["value"] for r in rs) > 100 and max(r["value"] for r in rs) > 100 * min(r["value"] for r in rs)]
+    if bad:
+        raise ValueError("US salient values differ by >100x between editions:\n" + "\n".join(sorted(bad)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -765,6 +970,7 @@ def curate(raw: Path, out: Path) -> list[Path]:
     res = latest_reserves(res)
     nir = read_nir(raw)
     sources = read_import_sources(raw)
+    us = read_us_salient(raw, prod, nir)
     used = {o.mineral for o in prod} | {o.mineral for o in res}
     missing = set(MINERAL_IDS) - used
     if missing:
@@ -787,6 +993,10 @@ def curate(raw: Path, out: Path) -> list[Path]:
                ["mineral", "edition", "period", "category", "rank", "country", "iso3", "share_pct"],
                [[r[k] for k in ("mineral", "edition", "period", "category", "rank", "country", "iso3", "share_pct")]
                 for r in sources]),
+        _write(out / "us_salient.csv",
+               ["mineral", "year", "measure", "value", "unit", "flag", "raw", "column", "edition"],
+               [[r[k] for k in ("mineral", "year", "measure", "value", "unit", "flag", "raw", "column", "edition")]
+                for r in us]),
         _write_corrections(out / "corrections.csv"),
     ]
     return written
