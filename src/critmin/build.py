@@ -165,6 +165,7 @@ def inputs_of(page: Page, reads: list[str]) -> dict:
         "notebook": f"notebooks/{page.notebook}.ipynb",
         "notebook_sha256": _sha(page.source),
         "params": page.params,
+        "title": page.title,
         "data_sha256": {f: _sha(paths.ROOT / f) for f in data},
     }
     if code:
@@ -183,6 +184,8 @@ def stale_reason(page: Page) -> str | None:
         return "notebook changed"
     if old.get("params") != page.params:
         return "parameters changed"
+    if old.get("title") != page.title:
+        return "title changed"
     if "package_sha256" in old and old["package_sha256"] != package_hash():
         return "package code changed"
     for kind, files in (("code", old.get("code_sha256", {})), ("data", old.get("data_sha256", {}))):
@@ -215,6 +218,20 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def retitle(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
+    """Give the page its own heading: one notebook run with several parameter sets makes several pages,
+    and each takes its title (the first `# ` line of the first cell) from pages.yml."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        if lines and lines[0].startswith("# "):
+            lines[0] = f"# {title}"
+            cell.source = "\n".join(lines)
+        break
+    return nb
+
+
 def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
     """Run one page in its own kernel. Returns (page, error line or None, data files read)."""
     import papermill
@@ -240,7 +257,7 @@ def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
         return page.page, f"{type(e).__name__}: {e}", []
     finally:
         os.environ.pop("CRITMIN_READS_LOG", None)
-    nb = clean_notebook(nbformat.read(out, as_version=4))
+    nb = retitle(clean_notebook(nbformat.read(out, as_version=4)), page.title)
     nbformat.write(nb, out)
     reads = log.read_text(encoding="utf-8").split() if log.exists() else []
     return page.page, None, sorted({_rel(Path(r)) for r in reads})
@@ -393,7 +410,7 @@ def check_pages() -> list[str]:
             problems.append(f"{p.page}: no executed notebook; run `make book`")
             continue
         executed = nbformat.read(p.output, as_version=4)
-        source = nbformat.read(p.source, as_version=4)
+        source = retitle(nbformat.read(p.source, as_version=4), p.title)
         ran = [(c.cell_type, c.source) for c in executed.cells if "injected-parameters" not in c.metadata.get("tags", [])]
         src = [(c.cell_type, c.source) for c in source.cells]
         if ran != src:
