@@ -27,6 +27,13 @@ def declared(notebook):
     return build.declared_parameters(paths.NOTEBOOKS / f"{notebook}.ipynb")
 
 
+def _page_with(param):
+    for p in build.pages():
+        if param in declared(p.notebook):
+            return p
+    pytest.skip(f"no page has a {param!r} parameter")
+
+
 def test_unknown_parameter_name_is_refused_with_the_accepted_names(tmp_path):
     before = published_state()
     r = critmin("run", FIRST.notebook, "-p", "no_such_parameter", "1", "--out", str(tmp_path))
@@ -40,14 +47,12 @@ def test_unknown_parameter_name_is_refused_with_the_accepted_names(tmp_path):
 
 
 def test_wrong_type_is_refused(tmp_path):
-    params = declared(FIRST.notebook)
-    typed = [n for n, d in params.items() if d["inferred_type_name"] in ("int", "float")]
-    if not typed:
-        pytest.skip("first notebook has no numeric parameter")
-    r = critmin("run", FIRST.notebook, "-p", typed[0], "not-a-number", "--out", str(tmp_path))
+    page = _page_with("year")
+    r = critmin("run", page.notebook, "-p", "year", "not-a-number", "--out", str(tmp_path))
     assert r.returncode == 2
-    assert f"parameter {typed[0]} expects" in r.stderr
+    assert "parameter year expects int" in r.stderr
     assert "Traceback" not in r.stderr
+    assert not any(tmp_path.iterdir())
 
 
 def test_unknown_notebook_is_refused_with_the_list():
@@ -59,11 +64,9 @@ def test_unknown_notebook_is_refused_with_the_list():
 
 def test_unknown_value_fails_in_one_line_and_writes_nothing(tmp_path):
     """A value the page cannot use (an unknown mineral) is reported by the notebook's own check."""
-    params = declared(FIRST.notebook)
-    if "mineral" not in params:
-        pytest.skip("first notebook has no mineral parameter")
+    page = _page_with("mineral")
     before = published_state()
-    r = critmin("run", FIRST.notebook, "-p", "mineral", "unobtainium", "--out", str(tmp_path))
+    r = critmin("run", page.notebook, "-p", "mineral", "unobtainium", "--out", str(tmp_path))
     assert r.returncode == 2
     assert "ParameterError" in r.stderr and "unobtainium" in r.stderr and "allowed:" in r.stderr
     assert len(r.stderr.strip().splitlines()) <= 3
@@ -82,12 +85,6 @@ def test_build_refuses_a_bad_page_list_and_changes_nothing(scratch_repo):
     assert "unknown parameter(s) no_such_parameter" in r.stderr
     assert sorted(p.name for p in (scratch_repo / "book" / "pages").iterdir()) == before
 
-
-def _page_with(param):
-    for p in build.pages():
-        if param in declared(p.notebook):
-            return p
-    pytest.skip(f"no page has a {param!r} parameter")
 
 
 def test_a_failing_page_stops_the_build_in_one_line_and_leaves_the_book(scratch_repo):
@@ -113,3 +110,18 @@ def test_plain_papermill_works_from_any_directory(tmp_path):
                        timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert out.exists()
+
+
+def test_a_rerun_writes_a_notebook_and_an_offline_page_and_leaves_the_book(tmp_path):
+    import re
+
+    page = _page_with("mineral")
+    before = published_state()
+    r = critmin("run", page.notebook, "-p", "mineral", "gallium", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+    (run_dir,) = list(tmp_path.iterdir())
+    html = (run_dir / f"{page.notebook}.html").read_text(encoding="utf-8")
+    assert (run_dir / f"{page.notebook}.ipynb").exists()
+    assert "gallium" in html.lower() and "vegaEmbed" in html
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?://", html), "page loads from another host"
+    assert published_state() == before
