@@ -67,3 +67,20 @@ def test_html_book_builds_with_warnings_as_errors(built_book):
     assert index.exists()
     for p in build.pages():
         assert (built_book / "pages" / f"{p.page}.html").exists(), p.page
+
+
+def test_every_notebook_declares_typed_documented_parameters():
+    for nb_path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{nb_path.name}: needs exactly one cell tagged 'parameters'"
+        declared = build.declared_parameters(nb_path)
+        assert declared, f"{nb_path.name}: the parameters cell declares nothing"
+        for name, d in declared.items():
+            assert d["inferred_type_name"] not in (None, "None"), f"{nb_path.name}: {name} has no type annotation"
+            assert (d.get("help") or "").strip(), f"{nb_path.name}: {name} has no comment saying what it is"
+
+
+def test_every_notebook_is_in_the_book():
+    used = {p.notebook for p in build.pages()}
+    assert used == {f.stem for f in paths.NOTEBOOKS.glob("*.ipynb")}

@@ -113,8 +113,18 @@ def per_page_phases() -> list[dict]:
     from .build import pages
 
     rows = []
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)  # kernels' transport warnings
+    try:
+        return _phases(pages(), rows, papermill)
+    finally:
+        os.dup2(saved, 2)
+
+
+def _phases(all_pages, rows, papermill) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-        for p in pages():
+        for p in all_pages:
             out = Path(tmp) / f"{p.page}.ipynb"
             t0 = time.perf_counter()
             papermill.execute_notebook(str(p.source), str(out), parameters=p.params, progress_bar=False,
@@ -133,9 +143,16 @@ def per_page_phases() -> list[dict]:
 
 def page_weight_and_draw(html_root: Path) -> dict:
     pages = sorted(p for p in (html_root / "pages").glob("*.html"))
+    import gzip
+
     weights = {p.stem: p.stat().st_size for p in pages}
+    gzipped = {p.stem: len(gzip.compress(p.read_bytes())) for p in pages}
     shared = sum(f.stat().st_size for f in (html_root / "_static").rglob("*") if f.is_file() and f.suffix in (".js", ".css"))
     heaviest = max(weights, key=weights.get)
+    # The drawing test opens the page with the most chart data, not merely the largest HTML file.
+    chart_bytes = {p.stem: sum(len(m) for m in re.findall(r"var spec=.*?;function draw", p.read_text(encoding="utf-8")))
+                   for p in pages}
+    chart_page = max(chart_bytes, key=chart_bytes.get)
     draw = None
     chromium = shutil.which("chromium")
     if chromium:
@@ -145,8 +162,11 @@ def page_weight_and_draw(html_root: Path) -> dict:
 
         from playwright.sync_api import sync_playwright
 
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_root))
-        handler.log_message = lambda *a: None
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Quiet, directory=str(html_root))
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         times = []
@@ -155,7 +175,7 @@ def page_weight_and_draw(html_root: Path) -> dict:
                                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
             for _ in range(5):
                 page = b.new_page()
-                page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/pages/{heaviest}.html", wait_until="domcontentloaded")
+                page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/pages/{chart_page}.html", wait_until="domcontentloaded")
                 n = page.locator(".critmin-chart > div[id^='chart-']").count()
                 page.wait_for_function("n => document.querySelectorAll(\".critmin-chart > div[id^='chart-'] svg\").length >= n",
                                        arg=n, timeout=30000)
@@ -164,7 +184,8 @@ def page_weight_and_draw(html_root: Path) -> dict:
             b.close()
         httpd.shutdown()
         draw = statistics.median(times)
-    return {"weights": weights, "shared_scripts": shared, "heaviest": heaviest, "draw_all_charts_s": draw}
+    return {"weights": weights, "gzipped": gzipped, "shared_scripts": shared, "heaviest": heaviest,
+            "chart_page": chart_page, "charts_on_chart_page": n if chromium else None, "draw_all_charts_s": draw}
 
 
 def _md_table(res: dict) -> str:
@@ -188,9 +209,12 @@ def _md_table(res: dict) -> str:
         f"imports {statistics.median(r['imports'] for r in phases):.2f} s, compute {statistics.median(r['compute'] for r in phases):.2f} s.",
         "",
         f"(f) Page weight (HTML of a page, without the shared scripts): median {statistics.median(w['weights'].values()) / 1024:.0f} KB, "
-        f"heaviest `{w['heaviest']}` {w['weights'][w['heaviest']] / 1024:.0f} KB; shared scripts and styles, loaded once: "
-        f"{w['shared_scripts'] / 1024:.0f} KB. "
-        + (f"All charts on the heaviest page drawn {w['draw_all_charts_s']:.2f} s after navigation (headless Chromium)."
+        f"heaviest `{w['heaviest']}` {w['weights'][w['heaviest']] / 1024:.0f} KB "
+        f"({w['gzipped'][w['heaviest']] / 1024:.0f} KB gzipped); "
+        f"{sum(v > 150 * 1024 for v in w['weights'].values())} of {len(w['weights'])} pages above 150 KB; shared scripts "
+        f"and styles, loaded once: {w['shared_scripts'] / 1024:.0f} KB. "
+        + (f"All {w['charts_on_chart_page']} charts on the page with the most chart data (`{w['chart_page']}`) drawn "
+           f"{w['draw_all_charts_s']:.2f} s after navigation (headless Chromium, median of 5)."
            if w["draw_all_charts_s"] is not None else "Chromium not installed: chart drawing time not measured."),
     ]
     return "\n".join(lines)

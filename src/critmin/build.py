@@ -355,12 +355,18 @@ def build_html(book: Path | None = None, log=print) -> Path:
         log("HTML is up to date")
         return html
     scratch = paths.ROOT / ".build-tmp"
+    # Sphinx keeps the output of documents that left the table of contents: start afresh when it changed.
+    toc_digest = _sha(book / "_toc.yml")
+    toc_stamp = scratch / ".toc-sha256"
+    if not toc_stamp.exists() or toc_stamp.read_text() != toc_digest:
+        shutil.rmtree(scratch, ignore_errors=True)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(scratch),
            "-W", "-n", "--keep-going", "-q"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise BuildError(f"Jupyter Book build failed (warnings are errors); previous HTML left intact:\n{tail}")
+    toc_stamp.write_text(toc_digest)
     new = scratch / "_build" / "html"
     staging = book / "_build" / "html.new"
     shutil.rmtree(staging, ignore_errors=True)

@@ -6,6 +6,7 @@ import hashlib
 import html
 import textwrap
 import json
+import re
 
 import altair as alt
 
@@ -73,9 +74,40 @@ def _round_floats(obj, digits: int = 10):
     return obj
 
 
+def _referenced(obj, found: set[str]) -> set[str]:
+    """Every string in a spec outside its data, plus the fields named in expressions (`datum.x`)."""
+    if isinstance(obj, str):
+        found.add(obj)
+        found.update(re.findall(r"datum\.([A-Za-z_]\w*)", obj))
+        found.update(re.findall(r"datum\[['\"]([^'\"]+)['\"]\]", obj))
+        found.update(part for part in re.split(r"[.\\]", obj) if part)  # nested fields "a.b"
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if k not in ("datasets", "values"):
+                _referenced(v, found)
+    elif isinstance(obj, list):
+        for v in obj:
+            _referenced(v, found)
+    return found
+
+
+def _prune_datasets(spec: dict) -> dict:
+    """Drop the columns no encoding, tooltip or transform refers to: Altair embeds every column of a frame,
+    and unused ones only make the page heavier."""
+    if "datasets" not in spec:
+        return spec
+    used = _referenced(spec, set())
+    pruned = {}
+    for name, rows in spec["datasets"].items():
+        if rows and all(isinstance(r, dict) for r in rows):
+            rows = [{k: v for k, v in r.items() if k in used} for r in rows]
+        pruned[name] = rows
+    return {**spec, "datasets": pruned}
+
+
 def html_for(spec: dict) -> str:
     """The HTML a page embeds for a chart: a div with a stable id and a call to the locally served vega-embed."""
-    spec = _round_floats(spec)
+    spec = _prune_datasets(_round_floats(spec, digits=8))
     cid = _chart_id(spec)
     desc = spec.get("description") or "Chart"
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
