@@ -84,3 +84,32 @@ def test_stale_reason_follows_the_recorded_inputs(tmp_path, monkeypatch):
     assert build.stale_reason(page) == "data changed: data/t.csv"
     page.deps_file.write_text(json.dumps(build.inputs_of(page, ["data/t.csv"])))
     assert build.stale_reason(build.Page("demo", "demo", "Demo", {"year": 2023})) == "parameters changed"
+
+
+def _unpack(p):
+    """What the page's script does with a packed dataset (mirrors charts._UNPACK)."""
+    if not isinstance(p, dict) or "packed" not in p:
+        return p
+    rows = [{} for _ in range(p["packed"])]
+    for name, col in p["cols"]:
+        for r, row in enumerate(rows):
+            row[name] = col["u"][col["i"][r]] if "u" in col else col["v"][r]
+    return rows
+
+
+def test_packed_chart_data_round_trips():
+    rows = [{"year": 2000 + i, "share": i / 7, "source": "USGS, Mineral Commodity Summaries", "flag": None}
+            for i in range(40)]
+    packed = charts._pack(rows)
+    assert packed["packed"] == 40
+    assert _unpack(packed) == rows
+    assert len(json.dumps(packed)) < len(json.dumps(rows)) / 2
+    short = rows[:5]
+    assert charts._pack(short) == short
+
+
+def test_html_for_embeds_the_unpacker_and_prunes_unused_columns():
+    spec = {"description": "d", "mark": "point", "encoding": {"x": {"field": "year"}},
+            "data": {"name": "t"}, "datasets": {"t": [{"year": y, "unused": "x" * 50} for y in range(30)]}}
+    html = charts.html_for(spec)
+    assert "function unpack" in html and '"unused"' not in html
