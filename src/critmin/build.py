@@ -312,7 +312,7 @@ def write_toc(book: Path | None = None) -> Path:
 
 def write_static(book: Path | None = None) -> None:
     """Vega/Vega-Lite/Vega-Embed and MathJax, served from the book itself so no page calls another host."""
-    import jupyter_server_mathjax
+    import mathjax
     import vl_convert
 
     static = (book or paths.BOOK) / "_static"
@@ -323,10 +323,15 @@ def write_static(book: Path | None = None) -> None:
         vl_convert.javascript_bundle() + "\n})();\n"
     if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
         bundle.write_text(text, encoding="utf-8")
-    mj_src = Path(jupyter_server_mathjax.__file__).parent / "static"
+    # MathJax 3 (CommonHTML output): the loader, its web fonts, and the parts it loads on demand.
+    mj_src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     mj_dst = static.with_name("_assets") / "mathjax"
-    if not (mj_dst / "MathJax.js").exists():
-        shutil.copytree(mj_src, mj_dst, dirs_exist_ok=True)
+    if not (mj_dst / "tex-chtml.js").exists():
+        shutil.rmtree(mj_dst, ignore_errors=True)
+        mj_dst.mkdir(parents=True)
+        shutil.copy2(mj_src / "tex-chtml.js", mj_dst / "tex-chtml.js")
+        for part in ("output/chtml/fonts", "input/tex/extensions", "a11y", "ui"):
+            shutil.copytree(mj_src / part, mj_dst / part)
 
 
 # ---------------------------------------------------------------- HTML
