@@ -336,13 +336,15 @@ def markdown_table(df: pd.DataFrame, caption: str | None = None, code: tuple[str
     return (f"**{md_escape(caption)}**\n\n" if caption else "") + table + "\n"
 
 
-def overview_markdown(data_dir: Path | None = None) -> str:
-    """The datasets at a glance, one line each, the file name being its download link."""
+def overview_markdown(data_dir: Path | None = None, names: list[str] | None = None) -> str:
+    """The datasets at a glance, one line each, the file name being its download link (`names`: only these)."""
     def count(v) -> str:
         return "–" if v is None or v != v else f"{int(v):,}"
 
     lines = ["| File | Title | Rows | Period | Minerals | Countries | Made by |", "|---|---|--:|---|--:|--:|---|"]
     for r in overview(data_dir).itertuples():
+        if names is not None and r.dataset not in names:
+            continue
         lines.append(f"| {download_role(r.dataset, data_dir)} | {md_escape(r.title)} | {r.rows:,} "
                      f"| {r.period or '–'} | {count(r.minerals)} | {count(r.countries)} | {r.curation} |")
     return "\n".join(lines) + "\n"

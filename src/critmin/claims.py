@@ -379,3 +379,109 @@ def signed(x: float, digits: int = 2) -> str:
         return "–"
     text = f"{x:+.{digits}f}"
     return "0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
+
+
+# --- The chapters' prose and tables ----------------------------------------------------------------------------
+# Sentences and tables of the expert-positions and codebook chapters, written from the claims and codebook
+# tables; every count in them is computed.
+
+_REASON_PHRASES = {"pro_china": "a pro-China objection", "sovereignty": "sovereignty or provincial rights",
+                   "other": "other grounds"}
+
+
+def balance_text(df: pd.DataFrame, all_claims: pd.DataFrame, codebook: pd.DataFrame, claims_file: str = "",
+                 themes: list[str] | None = None) -> str:
+    """The opening of the expert-positions chapter: where the claims come from, the theme filter, and the
+    balance of stances, reasons, groups and themes (paragraphs separated by blank lines).
+
+    `df` is the claims kept by the theme filter, `all_claims` all claims read, `themes` the chosen theme codes
+    (all themes when None), `claims_file` the reader's file parameter ("" for the book's claims).
+    """
+    from .page import num, pct
+
+    theme_names = labels("theme", codebook)
+    themes = codes("theme", codebook) if themes is None else themes
+    b = balance(df, codebook)
+    notes = []
+    if claims_file.strip():
+        notes.append(f"Claims read from your file `{md_escape(Path(claims_file).name)}` "
+                     f"({num(len(all_claims))} claims). The sources listed at the end of the page are those of "
+                     f"the book's own claims table.")
+    if len(themes) < len(codes("theme", codebook)):
+        notes.append("Only claims tagged with at least one of these themes are counted: "
+                     + ", ".join(f"*{theme_names[t]}*" for t in themes)
+                     + f" ({num(len(df))} of {num(len(all_claims))} claims).")
+    if b["claims"] == 0:
+        notes.append("No claim carries the chosen themes, so there is nothing to chart.")
+        return "\n\n".join(notes)
+    c, s = b["counts"], b["shares"]
+    text = (f"The **{num(b['claims'])} claims** come from **{num(b['voices'])} voices** and were made "
+            f"between {b['first_date']:%B %Y} and {b['last_date']:%B %Y}. **{num(c['favours_us'])}** "
+            f"({pct(s['favours_us'])}) favour the US partnership, **{num(c['balanced'])}** "
+            f"({pct(s['balanced'])}) are balanced or hedging and **{num(c['sceptical'])}** "
+            f"({pct(s['sceptical'])}) are sceptical.")
+    if b["reasons"]:
+        reason_names = labels("stance_reason", codebook)
+        parts = [f"{num(n)} on {_REASON_PHRASES.get(r, reason_names.get(r, r))}" for r, n in b["reasons"].items()]
+        text += (" The sceptical claims rest "
+                 + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + ".")
+    notes.append(text)
+    fav, scep = b["most_favourable_group"], b["most_sceptical_group"]
+    if fav and scep and fav[0] != scep[0]:
+        notes.append(f"Among speaker groups with at least two claims, the highest mean stance is that of "
+                     f"**{fav[0]}** ({signed(fav[1])} over {num(fav[2])} claims, on a scale from −1 "
+                     f"sceptical to +1 favouring the US) and the lowest that of **{scep[0]}** "
+                     f"({signed(scep[1])} over {num(scep[2])} claims). The mean over all claims is "
+                     f"{signed(b['mean_score'])}.")
+    notes.append(f"The most frequent theme is *{b['top_theme'][0]}* ({num(b['top_theme'][1])} claims).")
+    return "\n\n".join(notes)
+
+
+def voices_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per voice as the chapter's table shows it: group, claims by stance and mean stance."""
+    voices, _ = voice_claims(df)
+    shown = voices.assign(group=voices["group_label"])[
+        ["speaker", "group", "claims", "favours_us", "balanced", "sceptical", "score"]]
+    shown.columns = ["Voice", "Group", "Claims", "Favour US", "Balanced", "Sceptical", "Mean stance"]
+    return shown
+
+
+CODEBOOK_SECTIONS = {
+    "stance": "A claim's stance towards the USSM–FWO deal or US minerals cooperation. Each claim gets exactly one.",
+    "stance_reason": "The ground of a sceptical claim. Only sceptical claims get one, and they must.",
+    "theme": "What a claim is about. A claim gets one or more themes, separated by semicolons in the table.",
+    "speaker_group": "Who made the claim, coded by the capacity in which they spoke. One per claim.",
+    "reliability": "How close the source we read is to the statement itself. One per claim.",
+}
+CODEBOOK_TITLES = {"stance": "Stances", "stance_reason": "Reasons for scepticism", "theme": "Themes",
+                   "speaker_group": "Speaker groups", "reliability": "Source reliability"}
+
+
+def codebook_summary(df: pd.DataFrame, codebook: pd.DataFrame) -> str:
+    """How many codes the codebook has per group and how many claims and voices they code."""
+    from .page import num
+
+    counts = {t: len(codes(t, codebook)) for t in CODEBOOK_SECTIONS}
+    return (f"The codebook has **{num(sum(counts.values()))} codes** in {num(len(counts))} groups: "
+            + ", ".join(f"{num(n)} {CODEBOOK_TITLES[t].lower()}" for t, n in counts.items())
+            + f". They code **{num(len(df))} claims** from **{num(df['speaker'].nunique())} voices**. "
+            "Claims are paraphrases in our own words, with at most a few quoted words; the examples below are "
+            "quoted from the claims table, not from the speakers. Stance codes a claim, never a person: a voice's "
+            "position is the mean of its claims' stance scores (+1 favours the US, 0 balanced, −1 sceptical). "
+            "The metrics used to test checkable claims are defined in the claims-and-evidence chapter.")
+
+
+def codebook_section(code_type: str, df: pd.DataFrame, codebook: pd.DataFrame) -> str:
+    """One section of the codebook page in Markdown: each code's label, definition, an example claim from the
+    table, the coding rule and how many claims carry it."""
+    from .page import num
+
+    parts = [f"## {CODEBOOK_TITLES[code_type]}", CODEBOOK_SECTIONS[code_type]]
+    for r in codebook_entries(code_type, df, codebook).itertuples():
+        n = f"{num(r.claims)} claim{'' if r.claims == 1 else 's'} in the table"
+        example = (f"> “{md_escape(r.example_claim)}” — paraphrase of **{md_escape(r.example_speaker)}**"
+                   f" ({md_escape(r.example_outlet)})" if isinstance(r.example_claim, str)
+                   else "> (no example in the table)")
+        parts.append(f"### {md_escape(r.label)} (`{r.code}`)\n\n{md_escape(r.definition)}\n\n"
+                     f"{example}\n\n**Coding rule.** {md_escape(r.coding_rule)} *({n}.)*")
+    return "\n\n".join(parts)

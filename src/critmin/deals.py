@@ -28,6 +28,13 @@ __all__ = [
     "sized_deals",
     "unsized_deals",
     "within_kind",
+    "signed_text",
+    "FOLLOW_UP_COLUMNS",
+    "shipment_text",
+    "gaps_markdown",
+    "timeline_text",
+    "sizes_text",
+    "unsized_text",
 ]
 
 DEAL_ID = "ussm-fwo-mou"
@@ -259,3 +266,129 @@ def within_kind(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> dict:
         "largest_other": largest,
         "ratio_to_largest_other": None if largest is None else largest[1] / amount,
     }
+
+
+# --- The chapter's prose ---------------------------------------------------------------------------------------
+# Each function writes the sentences of one section of the deal chapter from the events and deals tables.
+
+SIGNED_EVENT = "ussm-fwo-mou-signed"
+SHIPMENT_EVENT = "ussm-first-shipment"
+PHASING_EVENT = "ussm-fwo-phasing-reported"
+
+
+def _and_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _minerals(row) -> list[str]:
+    return [m.replace("_", " ") for m in row["minerals"].split(";")]
+
+
+def signed_text(events: pd.DataFrame, deals: pd.DataFrame, deal_id: str = DEAL_ID) -> str:
+    """Who signed what and when: the parties, headline amount, whether binding, the minerals named."""
+    mou = deals.set_index("deal_id").loc[deal_id]
+    signed = events.set_index("event_id").loc[SIGNED_EVENT]
+    parties = mou["parties"].split(";")
+    return (f"On **{signed['date'].day} {signed['date']:%B %Y}**, {parties[0]} (USSM) and {parties[1]} (FWO) signed a "
+            f"memorandum of understanding in Islamabad. The headline figure is **{usd(mou['amount_usd'])}**, "
+            f"described as USSM's intended investment in a first phase; the deal is recorded as "
+            f"**{'binding' if mou['binding'] else 'not binding'}** (money kind: "
+            f"*{MONEY_KIND_LABELS[mou['money_kind']]}*). The minerals named for early export were "
+            f"{_and_list(_minerals(signed))}; a poly-metallic refinery in Pakistan is the plan's processing step. "
+            "Each line below is a paraphrase of the report linked beside it.")
+
+
+FOLLOW_UP_COLUMNS = {"section": "Topic", "when": "Date", "title": "What", "fact": "Detail", "source": "Source"}
+
+
+def shipment_text(events: pd.DataFrame, facts: pd.DataFrame) -> str:
+    """Days from signing to the first shipment, what it carried, and how many reactions are on record.
+
+    `facts` is :func:`deal_facts`; its "Reactions" section is counted.
+    """
+    ev = events.set_index("event_id")
+    ship, signed = ev.loc[SHIPMENT_EVENT], ev.loc[SIGNED_EVENT]
+    reactions = facts[facts["section"] == "Reactions"]
+    shipped = _minerals(ship)
+    # NOTE: the summary of what the reactions said is editorial; the rows it rests on are in the table below.
+    return (f"The first delivery reached USSM **{(ship['date'] - signed['date']).days} days** after the signing: a "
+            f"sample lot of {_and_list(shipped)}. By {fmt_date(reactions['date'].max())}, {len(reactions)} reactions "
+            "were on record: opposition politicians asked for the agreements to be disclosed and put before "
+            "Parliament, China's foreign ministry said it had been kept informed, and analysts stressed that an MoU "
+            "commits no one.")
+
+
+def gaps_markdown(events: pd.DataFrame, deals: pd.DataFrame, deal_id: str = DEAL_ID) -> str:
+    """A Markdown list of what is not public about the deal, each gap with the report that shows it."""
+    mou = deals.set_index("deal_id").loc[deal_id]
+    ev = events.set_index("event_id")
+    ship, phasing = ev.loc[SHIPMENT_EVENT], ev.loc[PHASING_EVENT]
+    gaps = ["**The text of the MoU.** Only press summaries exist; the deal record itself notes that no text was "
+            f"published ({source_link(mou['source_outlet'], mou['source_url'], mou['reliability'])})."]
+    if pd.isna(ship["amount_usd"]):
+        gaps.append(f"**The size of the first shipment.** Neither tonnage nor value is published ({ship['amount_note']}; "
+                    f"{source_link(ship['source_outlet'], ship['source_url'], ship['reliability'])}).")
+    if "no financing close" in mou["summary"]:
+        gaps.append(f"**Financing.** The {usd(mou['amount_usd'])} is an intention, "
+                    f"{'not' if not mou['binding'] else ''} a binding commitment; no financing close, refinery site or "
+                    "second shipment appears in the sources reviewed for this book up to late 2026 (see the caveats "
+                    "of the events and deals datasets).")
+    gaps.append("**What the later phases contain.** The three-phase outline comes from one press report, which "
+                f"describes only the first phase "
+                f"({source_link(phasing['source_outlet'], phasing['source_url'], phasing['reliability'])}).")
+    return "\n".join(f"- {g}" for g in gaps)
+
+
+def timeline_text(tl: pd.DataFrame, start, end) -> str:
+    """How many events fall in the window and how the signing sits between China's export-control steps and
+    the other US minerals deals. `tl` is :func:`timeline` for [start, end]."""
+    if tl.empty:
+        return f"The events table has no events between {fmt_date(start)} and {fmt_date(end)}."
+    parts = [f"Between {fmt_date(start)} and {fmt_date(end)} the events table holds **{len(tl)} events**."]
+    signed = tl[tl["event_id"] == SIGNED_EVENT]
+    if signed.empty:
+        parts.append("The USSM–FWO signing falls outside this window.")
+        return " ".join(parts)
+    date = signed["date"].iloc[0]
+    controls = tl[tl["kind"] == "china_export_control"]
+    before, after = controls[controls["date"] < date], controls[controls["date"] > date]
+    us_deals = tl[tl["kind"] == "us_minerals_deal"]
+    if not before.empty:
+        last = before.iloc[-1]
+        parts.append(f"The MoU came {(date - last['date']).days} days after the latest Chinese export-control step "
+                     f"before it (“{last['title']}”, {last['when']}).")
+    if not after.empty:
+        nxt = after.iloc[0]
+        parts.append(f"{(nxt['date'] - date).days} days after the signing, China took its next step "
+                     f"(“{nxt['title']}”, {nxt['when']}).")
+    n_after = int((us_deals["date"] > date).sum())
+    parts.append(f"Of the {len(us_deals)} US minerals agreements with other countries in the window, {n_after} "
+                 "followed the Pakistani MoU.")
+    return " ".join(parts)
+
+
+def sizes_text(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> str:
+    """The deal's rank among amounts of its own kind of money, and the largest US-linked loan in Pakistan
+    for scale (named, never added or ranked with it)."""
+    from .page import num
+
+    wk = within_kind(deals, deal_id)
+    lo = wk["largest_other"]
+    text = (f"Among amounts of the kind **{wk['kind_label']}**, the USSM–FWO figure ranks **{wk['rank']} of {wk['n_sized']}**"
+            + (f"; the largest other is the {lo[0]} ({usd(lo[1])}), **{num(wk['ratio_to_largest_other'], 1)} times** "
+               "as much, and that figure itself bundles many company MoUs and joint ventures" if lo else "")
+            + f". {wk['n_unsized']} other deals of the same kind name no amount at all. ")
+    sized = sized_deals(deals)
+    loans = sized[(sized["money_kind"] == "loan") & (sized["side"] == "US in Pakistan")]
+    if not loans.empty:
+        big = loans.iloc[0]
+        text += (f"For scale of a different kind: the largest US-linked loan figure in Pakistan, the {big['name']}, is "
+                 f"{usd(big['amount_usd'])} — a lending target, not an MoU, so the two are not added or ranked together.")
+    return text
+
+
+def unsized_text(deals: pd.DataFrame) -> str:
+    """The deals that state no amount, each with its kind of money."""
+    unsized = unsized_deals(deals)
+    return "Deals in the table that state **no amount**: " + "; ".join(
+        f"{r['name']} ({r['kind_label'].lower()})" for _, r in unsized.iterrows()) + "."

@@ -407,3 +407,100 @@ def unchecked_claims(df: pd.DataFrame | None = None) -> pd.DataFrame:
     out["verdict"] = NOT_CHECKABLE
     return out.sort_values(["date", "claim_id"], ignore_index=True)[
         ["claim_id", "speaker", "speaker_group", "date", "outlet", "claim", "stance", "reason", "verdict"]]
+
+
+# --- The chapter's prose and tables ----------------------------------------------------------------------------
+# Sentences and tables of the claims-against-the-evidence chapter, written from checked_claims and
+# unchecked_claims; every count in them is computed.
+
+def verdicts_text(df: pd.DataFrame, checked: pd.DataFrame, unchecked: pd.DataFrame) -> str:
+    """How many claims the data can test, through how many measures, and the count of each verdict."""
+    from .page import num
+
+    counts = checked["verdict"].value_counts()
+    parts = [f"{num(counts[v])} {v}" for v in VERDICTS if counts.get(v, 0)]
+    return (f"Of the **{num(len(df))} claims** in the table, **{num(len(checked))}** have a factual premise "
+            f"that the book's data can test, through {num(checked['metric'].nunique())} measures. Their verdicts: "
+            + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+            + f". The other **{num(len(unchecked))}** claims are judgements, forecasts or facts our data do not "
+            "record; they are listed at the end with the reason.")
+
+
+def metrics_used(checked: pd.DataFrame) -> list[str]:
+    """The metric ids behind the checked claims, in the order of METRICS."""
+    return [m for m in METRICS if m in set(checked["metric"])]
+
+
+def thresholds_text() -> str:
+    """The thresholds the rules use, stated as numbers so readers can apply their own."""
+    from .page import pct
+
+    return ("Each measure's rule is stated with its verdict below. "
+            f"The thresholds (at least {pct(MAJORITY)} of world output for \"dominates\", at least "
+            f"{CLEAR_LEAD:g} times the next country for a \"hold\", {pct(NOT_MARGINAL)} of imports "
+            "for \"trades with the US\") are our reading of the words the speakers used; the numbers are shown so "
+            "readers can apply their own.")
+
+
+def measures_markdown(checked: pd.DataFrame, codebook: pd.DataFrame) -> str:
+    """One Markdown section per measure: the claims it tests (paraphrased, linked), its evidence and verdict."""
+    esc = claims_mod.md_escape
+    metric_names = claims_mod.labels("metric", codebook)
+    blocks = []
+    for m in metrics_used(checked):
+        rows = checked[checked["metric"] == m]
+        ev = rows.iloc[0]
+        who = "\n".join(
+            f"- {esc(r.speaker)} ({'' if r.outlet in r.speaker else esc(r.outlet) + ', '}"
+            f"[{r.date:%B %Y}]({r.source_url})): “{esc(r.claim)}”"
+            for r in rows.itertuples())
+        blocks.append(
+            f"### {esc(metric_names[m])}\n\n**Claims tested** (paraphrased):\n\n{who}\n\n"
+            f"**Evidence** ({esc(ev['source'])}, {esc(ev['year'])}): {esc(ev['finding'])}\n\n"
+            f"**Verdict: {ev['verdict']}.** Rule: {esc(ev['rule'])}")
+    return "\n\n".join(blocks)
+
+
+def checked_table(checked: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """The checkable claims as the chapter's table shows them, with readable column names."""
+    table = checked.assign(measure=checked["metric"].map(claims_mod.labels("metric", codebook)))[
+        ["speaker", "claim", "measure", "value_text", "year", "source", "verdict"]]
+    table.columns = ["Speaker", "Claim (paraphrase)", "Measure", "Evidence", "Year", "Source", "Verdict"]
+    return table
+
+
+REKO_DIQ_CLAIM = "khan-2-reko-diq-chinese-firms"
+
+
+def reko_diq_note(unchecked: pd.DataFrame, deals: pd.DataFrame | None = None) -> str | None:
+    """Why the claim about Chinese firms at Reko Diq stays not checkable, and the narrower fact the deals table
+    does show; None when that claim is not among the unchecked ones."""
+    from .page import num
+
+    reko = reko_diq_chinese_financing(deals)
+    rd = unchecked[unchecked["claim_id"] == REKO_DIQ_CLAIM]
+    if not len(rd):
+        return None
+    esc = claims_mod.md_escape
+    r = rd.iloc[0]
+    return (f"One claim deserves a note. {esc(r['speaker'])} said that “{esc(r['claim'])}” The book cannot test "
+            f"this: {esc(r['reason'][0].lower() + r['reason'][1:])} What the deals table does show is narrower: of "
+            f"its Reko Diq financing rows, **{num(reko)}** {'has' if reko == 1 else 'have'} a Chinese party. "
+            "That says nothing about contractors or suppliers working at the site, so the claim stays "
+            "not checkable with our data.")
+
+
+def unchecked_text(unchecked: pd.DataFrame) -> str:
+    """How many claims cannot be tested, and how many of them are judgements, forecasts or recommendations."""
+    from .page import num
+
+    reasons = unchecked["reason"].value_counts()
+    return (f"The remaining {num(len(unchecked))} claims are listed below with the reason they cannot be "
+            f"tested; {num(reasons.get(JUDGEMENT, 0))} of them are judgements, forecasts or recommendations.")
+
+
+def unchecked_table(unchecked: pd.DataFrame) -> pd.DataFrame:
+    """The claims the data cannot test, with the reason, as the chapter's table shows them."""
+    nc = unchecked.assign(date=unchecked["date"].dt.strftime("%Y-%m-%d"))[["date", "speaker", "claim", "reason"]]
+    nc.columns = ["Date", "Speaker", "Claim (paraphrase)", "Why it is not checkable with our data"]
+    return nc

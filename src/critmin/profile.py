@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from . import data, datapackage, metrics, page, params
 
@@ -33,6 +34,10 @@ __all__ = [
     "reliance", "reliance_sentence", "import_sources", "import_sources_sentence",
     "export_controls", "refining_shares", "pakistan", "pakistan_sentences", "data_notes",
     "plain", "share_text", "number_text", "quantity", "to_unit",
+    "Table", "show", "intro_sentence", "no_production_sentence", "producers_table", "share_lines",
+    "usgs_trend_sentence", "bgs_trend_sentence", "over_time_paragraphs", "share_over_time_table",
+    "reserves_table", "import_sources_table", "export_controls_text", "refining_sentence", "refining_table",
+    "pakistan_tables", "bullets", "notes_text",
 ]
 
 STAGES = ("mine", "refinery", "smelter", "processing")
@@ -796,3 +801,268 @@ def data_notes(mineral: str, label: str,
             if any(p.search(text) for p in pats) and text not in notes:
                 notes.append(text)
     return notes
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what the page shows: prose, tables and a helper that displays them in order
+
+
+@dataclass
+class Table:
+    """A table ready for :func:`critmin.page.table`: the frame, its caption and its column formats."""
+
+    frame: pd.DataFrame
+    caption: str
+    formats: dict = field(default_factory=dict)
+
+    def show(self) -> None:
+        page.table(self.frame, caption=self.caption, formats=self.formats)
+
+
+def show(*items) -> None:
+    """Show prose, tables and charts in the order given.
+
+    A string is prose (:func:`critmin.page.md`), a :class:`Table` goes to :func:`critmin.page.table`, lists
+    and tuples are shown item by item, ``None`` (a section with nothing of that kind) is skipped, and
+    anything else, such as a chart, is displayed as it is.
+    """
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, str):
+            page.md(item)
+        elif isinstance(item, Table):
+            item.show()
+        elif isinstance(item, (list, tuple)):
+            show(*item)
+        else:
+            display(item)
+
+
+def intro_sentence(info: dict) -> str:
+    """The opening line: what the USGS figures measure, and whether the mineral is one of the MoU's five."""
+    deal = (" It is one of the five minerals named in the September 2025 memorandum between US Strategic Metals "
+            "and Pakistan's Frontier Works Organisation." if info["deal_mineral"] else "")
+    return (f"**{info['label']}.** What is measured: {info['description']} "
+            f"(USGS chapter “{info['usgs_commodity']}”).{deal}")
+
+
+def no_production_sentence(label: str) -> str:
+    """Said in place of the producer sections when USGS has no table by country for the mineral."""
+    return (f"USGS gives no production table by country for {label.lower()}; the sections below show what else "
+            f"the data package holds.")
+
+
+def producers_table(p: Producers, label: str) -> Table:
+    """Every listed country's output and share, then USGS's unattributed line and rounded world total."""
+    t = p.table.copy()
+    t["value"] = t["value"].astype("float64")
+    t["flag"] = t["flag"].replace({"": "–"})
+    t = t[["rank", "country", "value", "share", "flag"]]
+    extra = []
+    if pd.notna(p.other):
+        extra.append(["–", "Other countries (not attributed)", p.other, None, "–"])
+    if pd.notna(p.world_total):
+        extra.append(["–", "World total (USGS, rounded)", p.world_total, None, p.world_flag or "–"])
+    t = plain(t)
+    for row in extra:
+        t.loc[len(t)] = row
+    t.columns = ["Rank", "Country", f"Output ({p.unit})", "Share of listed countries", "USGS flag"]
+    return Table(plain(t), caption=f"{label}: {STAGE_NOUN[p.stage]} by country, {p.year} "
+                                   f"(USGS {p.edition}; series: {p.series})",
+                 formats={f"Output ({p.unit})": number_text, "Share of listed countries": share_text,
+                          "Rank": "{}"})
+
+
+def share_lines(usgs: dict[str, pd.DataFrame], bgs: pd.DataFrame) -> pd.DataFrame:
+    """China's share by series and year for the line chart: one USGS series per stage, one BGS series per
+    BGS stage the USGS tables also have (every BGS stage when USGS has none). Columns: series, year, share."""
+    stages = list(usgs)
+    lines = []
+    for s, u in usgs.items():
+        lines.append(u[u["share"].notna()].assign(series=f"USGS, {STAGE_NOUN[s]}"))
+    for s, b in bgs.groupby("stage", sort=False):
+        if s in stages or not stages:
+            lines.append(b[b["share"].notna()].assign(series=f"BGS, {b['series'].iloc[0]}"))
+    lines = [x for x in lines if not x.empty]
+    return pd.concat(lines, ignore_index=True)[["series", "year", "share"]] if lines else pd.DataFrame()
+
+
+def usgs_trend_sentence(u: pd.DataFrame, stage: str, label: str) -> str:
+    """China's share in the first and last USGS year with a share, and the years without one (and why)."""
+    lab, noun = label.lower(), STAGE_NOUN[stage]
+    rep = u[u["status"] == "reported"]
+    gaps = u[u["status"] != "reported"]
+    if rep.empty:
+        return (f"USGS gives no usable China figure for {lab} {noun} in any year "
+                f"({', '.join(f'{r.year}: {r.status.replace(chr(95), chr(32))}' for r in u.itertuples())}).")
+    a, z = rep.iloc[0], rep.iloc[-1]
+    if len(rep) == 1:
+        text = (f"USGS gives China's {lab} {noun} for one year only: in {z['year']} it was "
+                f"**{share_text(z['share'])}** of the listed countries' output")
+    else:
+        text = (f"In the USGS tables China's share of listed {lab} {noun} was "
+                f"**{share_text(z['share'])}** in {z['year']}, against "
+                f"{share_text(a['share'])} in {a['year']}")
+    wt = z["share_of_world_total"]
+    if pd.notna(wt) and wt <= z["share"] - 0.005:
+        text += f" ({share_text(wt)} of USGS's world total for {z['year']}, which includes unattributed output)"
+    text += "."
+    if not gaps.empty:
+        text += (" No share for " + ", ".join(f"{r.year} ({r.status.replace('_', ' ')})" for r in gaps.itertuples())
+                 + ".")
+    return text
+
+
+def bgs_trend_sentence(u: pd.DataFrame, bgs: pd.DataFrame, stage: str) -> str:
+    """China's first, last and peak BGS share for the stage, then how the BGS and USGS series meet
+    (:func:`seam_sentence`); '' when BGS does not cover the stage."""
+    sentence = seam_sentence(u, bgs, stage)
+    if not sentence:
+        return ""
+    b = bgs[(bgs["stage"] == stage) & bgs["share"].notna()]
+    peak = b.loc[b["share"].idxmax()]
+    return (f"In the BGS series China's share went from {share_text(b.iloc[0]['share'])} in "
+            f"{b.iloc[0]['year']} to {share_text(b.iloc[-1]['share'])} in {b.iloc[-1]['year']}"
+            + (", its highest" if peak["year"] == b.iloc[-1]["year"]
+               else f", peaking at {share_text(peak['share'])} in {peak['year']}") + ". " + sentence)
+
+
+def over_time_paragraphs(mineral: str, label: str, usgs: dict[str, pd.DataFrame], bgs: pd.DataFrame) -> list[str]:
+    """The prose of the share-over-time section: per stage the USGS trend and the BGS trend, then the
+    publishers' notes on series definitions, and a line when BGS does not cover the mineral."""
+    out = []
+    for s, u in usgs.items():
+        out.append(usgs_trend_sentence(u, s, label))
+        sentence = bgs_trend_sentence(u, bgs, s)
+        if sentence:
+            out.append(sentence)
+    for note in data_notes(mineral, label, resources=("production",)):
+        if "definition" in note.lower():
+            out.append(f"Note on the series: {note}")
+    if bgs.empty and usgs:
+        out.append(f"The BGS long series in the data package does not cover {label.lower()}, so only the USGS "
+                   f"years are shown.")
+    return out
+
+
+def share_over_time_table(u: pd.DataFrame, p: Producers, label: str,
+                          production: pd.DataFrame | None = None) -> Table:
+    """China in one stage's USGS tables, year by year: output, both shares, rank, status, edition, label.
+
+    The unit is that of the page's year (``p``); where that year has no table, the stage's first row's.
+    """
+    s = p.stage
+    unit = p.unit or production_rows(p.mineral, production).query("stage == @s")["unit"].iloc[0]
+    t = u[["year", "value", "share", "share_of_world_total", "rank", "status", "edition", "series"]].copy()
+    t["value"] = t["value"].astype("float64")
+    t["status"] = t["status"].str.replace("_", " ")
+    t.columns = ["Year", f"China ({unit})", "Share of listed countries", "Share of world total", "China's rank",
+                 "Status", "Edition", "USGS series label"]
+    return Table(plain(t), caption=f"China in the USGS {label.lower()} {STAGE_NOUN[s]} tables by year",
+                 formats={f"China ({unit})": number_text, "Share of listed countries": share_text,
+                          "Share of world total": share_text, "China's rank": "{}", "Year": "{}"})
+
+
+def reserves_table(rv: ReservesView, label: str) -> Table | None:
+    """The largest reserve holders (and China and Pakistan) with production and R/P years where computed;
+    None when USGS gives no reserves by country."""
+    if rv.status == "none" or rv.table.empty:
+        return None
+    shown = rv.table.copy()
+    shown["reserves"] = [("–" if pd.isna(v) else (">" if f == "censored_gt" else "") + number_text(v))
+                         for v, f in zip(shown["reserves"], shown["reserves_flag"])]
+    cols = {"country": "Country", "reserves": f"Reserves ({rv.unit})", "reserves_share": "Share of listed reserves",
+            "production": f"Production {rv.production_year} ({rv.unit})",
+            "production_share": "Share of listed production", "rp_years": "Reserves ÷ production (years)"}
+    shown = shown[[c for c in cols if rv.status == "ok" or c in ("country", "reserves", "reserves_share")]]
+    shown = shown.rename(columns=cols)
+    what = label.lower() if not rv.group else "platinum-group metal"
+    return Table(plain(shown), caption=f"Largest {what} reserve holders ({rv.edition}), with China and Pakistan "
+                                       f"where listed",
+                 formats={"Share of listed reserves": share_text, "Share of listed production": share_text,
+                          f"Production {rv.production_year} ({rv.unit})": number_text,
+                          "Reserves ÷ production (years)": "{:,.0f}"})
+
+
+def import_sources_table(newest: pd.DataFrame, label: str) -> Table | None:
+    """The newest edition's ranked US import sources (from :func:`import_sources`); None when there are none."""
+    if newest.empty:
+        return None
+    t = newest[["category", "rank", "country", "share"]].copy()
+    t.columns = ["Category", "Rank", "Country", "Share of US imports"]
+    return Table(plain(t), caption=f"Major US import sources of {label.lower()}, {newest['edition'].iloc[0]} "
+                                   f"(imports {newest['period'].iloc[0].replace('-', '–')})",
+                 formats={"Share of US imports": share_text, "Rank": "{}"})
+
+
+def export_controls_text(ctrl: pd.DataFrame, label: str) -> list[str]:
+    """How many export-control events name the mineral and when, then one list item per event with its source."""
+    lab = label.lower()
+    if ctrl.empty:
+        return [f"No Chinese export control on {lab} is recorded in our events table (2023–2026)."]
+    span = (f"on {ctrl['date'].iloc[0]}" if len(ctrl) == 1
+            else f"from {ctrl['date'].iloc[0]} to {ctrl['date'].iloc[-1]}")
+    return [f"Our events table records **{len(ctrl)}** Chinese export-control "
+            f"{'event' if len(ctrl) == 1 else 'events'} naming {lab}, {span}:",
+            "\n".join(f"- **{r.date}** — {r.title}. {r.summary} ([{r.source_outlet}]({r.source_url}))"
+                      for r in ctrl.itertuples())]
+
+
+def refining_sentence(ref: pd.DataFrame, label: str) -> str:
+    """The range of China's refining or processing shares from :func:`refining_shares`, and the highest."""
+    lab = label.lower()
+    if ref.empty:
+        return (f"Neither the IEA extract nor the curated processing-share table covers a refining or processing "
+                f"stage of {lab}.")
+    hi = ref.loc[ref["share"].idxmax()]
+    return (f"These sources put China's share of {lab} refining or processing between "
+            f"**{share_text(ref['share'].min())}** and **{share_text(ref['share'].max())}** "
+            f"({len(ref)} figures; the highest, {share_text(hi['share'])}, is for "
+            f"{hi['product'] or hi['stage']} in {hi['year']}). They measure different products, so they are not "
+            f"one series.")
+
+
+def refining_table(ref: pd.DataFrame, label: str) -> Table | None:
+    """Each refining or processing share with its year, stage, product and source; None when there are none."""
+    if ref.empty:
+        return None
+    t = ref[["year", "stage", "product", "share", "source"]].copy()
+    t.columns = ["Year", "Stage", "Product and basis", "China's share", "Source"]
+    return Table(plain(t), caption=f"China's share of {label.lower()} refining and processing, other publishers",
+                 formats={"China's share": share_text, "Year": "{}"})
+
+
+def pakistan_tables(pk: dict, label: str) -> list[Table]:
+    """Pakistan's rows in the USGS production tables and the other figures on Pakistan (from :func:`pakistan`)."""
+    lab = label.lower()
+    out = []
+    if not pk["production"].empty:
+        t = pk["production"].copy()
+        t["stage"] = t["stage"].map(STAGE_NOUN)
+        t["value"] = t["value"].astype("float64")
+        t["flag"] = t["flag"].replace({"": "–"})
+        t.columns = ["Stage", "Year", "Output", "Unit", "USGS flag", "Share of listed countries", "Rank", "Edition"]
+        out.append(Table(plain(t), caption=f"Pakistan in the USGS {lab} production tables",
+                         formats={"Output": number_text, "Share of listed countries": share_text, "Rank": "{}",
+                                  "Year": "{}"}))
+    if not pk["indicators"].empty:
+        t = pk["indicators"].copy()
+        t.columns = ["Figure", "Year", "Value", "Unit", "Note", "Publisher", "Reliability"]
+        out.append(Table(plain(t), caption=f"Other figures on Pakistan and {lab} (reliability: P primary, N news, "
+                                           f"M mirror or aggregator, O opinion)",
+                         formats={"Value": number_text, "Year": "{}"}))
+    return out
+
+
+def bullets(lines: list[str]) -> str:
+    """A Markdown list, one item per line."""
+    return "\n".join(f"- {s}" for s in lines)
+
+
+def notes_text(notes: list[str], label: str) -> str:
+    """The caveats of :func:`data_notes` as a list, or a line saying there are none for the mineral."""
+    if notes:
+        return "Caveats from the data package that concern this mineral:\n\n" + bullets(notes)
+    return (f"The data package records no caveat specific to {label.lower()}; the general caveats of each dataset "
+            f"are in its metadata.")

@@ -77,6 +77,18 @@ __all__ = [
     "ILLUSTRATIVE_WORLD_SHARE",
     "MAX_MULTIPLE_OF_WORLD",
     "UNIT_IN_TONNES",
+    "BUYERS",
+    "Chapter",
+    "chapter",
+    "tonnes_text",
+    "pp_text",
+    "share_text",
+    "supply_text",
+    "world_text",
+    "world_table",
+    "buyer_text",
+    "sensitivity_curve",
+    "sensitivity_text",
 ]
 
 # NOTE: ten times current world output is far beyond any single project; larger inputs are almost certainly
@@ -674,3 +686,393 @@ def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, den
         a = (w0 - s0) * (1 - target * w0 / c)
         return a if a <= w0 - s0 else math.nan
     return c / target - w0
+
+
+# --- The scenario chapter ------------------------------------------------------------------------------------
+# The page's parameters checked and resolved into one Scenario, and the prose and table of each section,
+# written from the results; every figure in them is computed.
+
+# NOTE: USGS publishes net import reliance and import sources only for the United States.
+BUYERS = ["United States"]
+PAGE_DISPLACES = ["auto", "china", "proportional", "none", "market"]
+UNIT_WORDS = {"t": "tonnes", "kt": "thousand tonnes (kt)", "kg": "kilograms", "Mt": "million tonnes (Mt)"}
+RELIABILITY_WORDS = {"P": "a primary source", "N": "a news report", "M": "a copy on a mirror or aggregator site",
+                     "O": "an opinion or analysis piece"}
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One run of the scenario chapter: the checked parameters, what they resolved to and the results.
+
+    ``displaces_asked`` is the parameter as given; ``displaces`` what "auto" resolved to. ``consumption`` is
+    the buyer's apparent consumption used (tonnes a year, or None) and ``consumption_basis`` where it came
+    from ("given", "usgs" or "none"). ``base``, ``sourced``, ``supply`` and ``bi`` are the dicts of
+    :func:`baseline`, :func:`buyer_consumption`, :func:`resolve_supply` and :func:`buyer_inputs`; ``results``
+    is the frame of :func:`run`.
+    """
+
+    mineral: str
+    label: str
+    stage: str
+    year: int
+    supplier: str
+    supplier_iso3: str
+    buyer: str
+    added_supply_t: float
+    supply_source: str
+    displaces_asked: str
+    displaces: str
+    share_to_buyer: float
+    buyer_consumption_t: float
+    world_growth_absorbs: bool
+    sensitivity_max: float
+    base: dict
+    sourced: dict
+    consumption: float | None
+    consumption_basis: str
+    supply: dict
+    bi: dict
+    scenario: Scenario
+    results: pd.DataFrame
+
+    @property
+    def noun(self) -> str:
+        """The mineral as a noun in prose: 'rare earths'."""
+        return self.label.lower()
+
+    @property
+    def name(self) -> str:
+        """The mineral as an adjective: 'rare-earth output'."""
+        return "rare-earth" if self.mineral == "rare_earths" else self.noun
+
+    @property
+    def r(self) -> pd.DataFrame:
+        """The results indexed by measure."""
+        return self.results.set_index("measure")
+
+    @property
+    def params(self) -> dict:
+        """The parameters as the page shows them, in the order of the notebook's parameters cell."""
+        return dict(mineral=self.mineral, added_supply_t=self.added_supply_t, supply_source=self.supply_source,
+                    supplier=self.supplier, buyer=self.buyer, year=self.year, stage=self.stage,
+                    displaces=self.displaces_asked, share_to_buyer=self.share_to_buyer,
+                    buyer_consumption_t=self.buyer_consumption_t, world_growth_absorbs=self.world_growth_absorbs,
+                    sensitivity_max=self.sensitivity_max)
+
+
+def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataFrame, import_sources: pd.DataFrame,
+            indicators: pd.DataFrame, us_salient: pd.DataFrame, *, mineral: str, added_supply_t, supply_source: str,
+            supplier: str, buyer: str, year, stage: str, displaces: str, share_to_buyer, buyer_consumption_t,
+            world_growth_absorbs, sensitivity_max) -> Chapter:
+    """Check the chapter's parameters against the data and run the scenario they describe.
+
+    Raises ParameterError for an unknown mineral, stage, year, supplier or buyer, China as supplier, numbers
+    out of range, and a `displaces` that needs the buyer's consumption where none is known. Checks run in
+    the order of the parameters, so the first bad one is named.
+    """
+    from . import params
+
+    mineral = params.choice("mineral", mineral, sorted(production["mineral"].dropna().unique()))
+    label = str(minerals.set_index("mineral").loc[mineral, "label"])
+    rows_m = production[production["mineral"] == mineral]
+    stage = params.choice("stage", stage, sorted(rows_m["stage"].dropna().unique()))
+    rows_ms = rows_m[rows_m["stage"] == stage]
+    reported = rows_ms[(rows_ms["row_kind"] == "country") & rows_ms["value"].notna()]
+    year = params.choice("year", year, sorted({int(y) for y in reported["year"]}))
+
+    countries = production[production["row_kind"] == "country"].drop_duplicates("country").set_index("country")["iso3"]
+    supplier = params.choice("supplier", supplier, sorted(countries.index))
+    supplier_iso3 = str(countries[supplier])
+    if supplier_iso3 == "CHN":
+        raise ParameterError("supplier='China' is not allowed: the page measures how other suppliers change China's share")
+    try:
+        buyer = params.choice("buyer", buyer, BUYERS)
+    except ParameterError:
+        raise ParameterError(
+            f"buyer={buyer!r} is not available: the book has net import reliance and import sources only for the "
+            "United States (USGS Mineral Commodity Summaries); allowed: United States") from None
+
+    added_supply_t = float(params.number("added_supply_t", added_supply_t, minimum=0))
+    share_to_buyer = float(params.number("share_to_buyer", share_to_buyer, minimum=0, maximum=1))
+    buyer_consumption_t = float(params.number("buyer_consumption_t", buyer_consumption_t, minimum=0))
+    sensitivity_max = float(params.number("sensitivity_max", sensitivity_max, minimum=1, maximum=10))
+    displaces_asked = displaces = params.choice("displaces", displaces, PAGE_DISPLACES)
+    if not isinstance(world_growth_absorbs, bool):
+        raise ParameterError(f"world_growth_absorbs must be true or false; got {world_growth_absorbs!r}")
+
+    start = Scenario(mineral, 0.0, supplier_iso3=supplier_iso3, year=year, stage=stage, share_to_buyer=share_to_buyer,
+                     displaces="market" if displaces == "auto" else displaces,
+                     world_growth_absorbs=world_growth_absorbs)
+    base = baseline(production, start)
+    # The buyer's apparent consumption: as given, else USGS's figure for the year (in the production table's unit).
+    sourced = buyer_consumption(us_salient, mineral, year, base["unit"], label=label.lower())
+    if buyer_consumption_t > 0:
+        consumption, basis = buyer_consumption_t, "given"
+    elif sourced["tonnes"] is not None:
+        consumption, basis = sourced["tonnes"], "usgs"
+    else:
+        consumption, basis = None, "none"
+    if displaces == "auto":
+        displaces = "china" if consumption is not None else "market"
+    elif displaces != "market" and consumption is None:
+        raise ParameterError(
+            f"displaces={displaces!r} needs the buyer's apparent consumption, but {sourced['reason']}; give "
+            "buyer_consumption_t (tonnes a year), or use displaces='market'")
+    start = dataclasses.replace(start, displaces=displaces)
+    supply = resolve_supply(supply_source, added_supply_t, mineral=mineral, supplier_iso3=supplier_iso3,
+                            indicators_df=indicators, world_t=base["world_t"])
+    sc = dataclasses.replace(start, added_supply_t=supply["tonnes"])
+    bi = buyer_inputs(reliance, import_sources, mineral, year)
+    res = run(production, bi["nir_pct"], bi["china_import_share"], sc, buyer_consumption_t=consumption)
+    return Chapter(mineral=mineral, label=label, stage=stage, year=year, supplier=supplier,
+                   supplier_iso3=supplier_iso3, buyer=buyer, added_supply_t=added_supply_t,
+                   supply_source=supply_source, displaces_asked=displaces_asked, displaces=displaces,
+                   share_to_buyer=share_to_buyer, buyer_consumption_t=buyer_consumption_t,
+                   world_growth_absorbs=world_growth_absorbs, sensitivity_max=sensitivity_max, base=base,
+                   sourced=sourced, consumption=consumption, consumption_basis=basis, supply=supply, bi=bi,
+                   scenario=sc, results=res)
+
+
+def tonnes_text(x: float) -> str:
+    """12345.6 → '12,346 t'."""
+    from .page import num
+
+    return f"{num(x)} t"
+
+
+def pp_text(x: float) -> str:
+    """A change in a share, in percentage points (two decimals for changes under 0.1 points)."""
+    digits = 1 if abs(x) >= 0.001 or x == 0 else 2
+    return f"{abs(x) * 100:.{digits}f} percentage points"
+
+
+def share_text(x: float) -> str:
+    """A share with one decimal, two for shares under 0.1%."""
+    from .page import pct
+
+    return pct(x, 1 if x >= 0.001 or x == 0 else 2)
+
+
+def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
+    """The scenario section: where the added tonnes come from, how they compare with the supplier's current
+    output and world output, and the unit of the production table."""
+    from .page import num, pct
+
+    A, base, supply, noun, supplier = ch.supply["tonnes"], ch.base, ch.supply, ch.noun, ch.supplier
+    unit = base["unit"]
+    lines = []
+    if supply["basis"] == "indicator":
+        ind = supply["indicator"]
+        note = f" The table's note on it: “{ind['note']}”." if ind.get("note") else ""
+        lines.append(
+            f"The added supply is **{tonnes_text(A)} of {noun} a year**: the figure *{ind['label']}* ({ind['year']}) "
+            f"in the book's table of Pakistan indicators, from [{ind['publisher']}]({ind['source_url']}), "
+            f"{RELIABILITY_WORDS[ind['reliability']]}.{note}")
+    elif supply["basis"] == "world_share":
+        found = supply_indicators(indicators, ch.mineral) if ch.supplier_iso3 == "PAK" else indicators.iloc[0:0]
+        if found.empty:
+            lines.append(
+                f"**Illustrative assumption, not a sourced figure.** The book's data hold no sourced tonnage for new "
+                f"{noun} output from {supplier}. The page therefore assumes new supply equal to "
+                f"**{pct(supply['fraction'], 0 if (supply['fraction'] * 100).is_integer() else 1)} of current world "
+                "production**, "
+                f"which is **{tonnes_text(A)} a year**, computed from the USGS table below.")
+        else:
+            listed = ", ".join(f"`indicator:{i}` ({tonnes_text(v)})" for i, v in zip(found["indicator"], found["value"]))
+            lines.append(
+                f"**Illustrative assumption.** The added supply, **{tonnes_text(A)} a year**, is "
+                f"{pct(supply['fraction'], 1)} of current world production. Sourced figures in the book's data: "
+                f"{listed}.")
+    else:
+        lines.append(f"The added supply, **{tonnes_text(A)} of {noun} a year**, is the value of `added_supply_t` as "
+                     "given; it is not a sourced figure.")
+
+    if base["supplier_status"] == "reported" and base["supplier_t"] > 0:
+        ratio = A / base["supplier_t"]
+        now = f"{supplier}'s current output in the USGS table ({tonnes_text(base['supplier_t'])} in {base['year']})"
+        if round(ratio, 2) == 1:
+            lines.append(f"That is the same as {now}, so the scenario is {supplier} doubling its output; it equals "
+                         f"{share_text(A / base['world_t'])} of world output.")
+        else:
+            lines.append(f"That is {num(ratio, 1)} times {now} and {share_text(A / base['world_t'])} of world output.")
+    else:
+        lines.append(f"USGS does not list {supplier} separately for {ch.name} {ch.stage} production in {base['year']} "
+                     f"(any output it has is in \"Other countries\"), so the page starts {supplier} at 0"
+                     + ("." if supply["basis"] == "world_share"
+                        else f"; the added supply equals {share_text(A / base['world_t'])} of world output."))
+    if unit == "t":
+        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in tonnes, the unit of the "
+                     "added supply, so no conversion is needed.")
+    else:
+        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in {UNIT_WORDS.get(unit, unit)}; "
+                     f"the page converts the added {tonnes_text(A)} to "
+                     f"{num(A / base['tonnes_per_unit'], 3).rstrip('0').rstrip('.')} {unit} before adding it, and shows "
+                     "all results in tonnes.")
+    return "## The scenario\n\n" + " ".join(lines)
+
+
+def world_text(ch: Chapter) -> str:
+    """World supply before and after: China's and the supplier's shares and the HHI."""
+    from .page import num
+
+    r = ch.r
+    c0, c1 = r.loc["china_share", "before"], r.loc["china_share", "after"]
+    s0, s1 = r.loc["supplier_share", "before"], r.loc["supplier_share", "after"]
+    h0, h1 = r.loc["hhi", "before"], r.loc["hhi", "after"]
+    w0, w1 = r.loc["world_production", "before"], r.loc["world_production", "after"]
+    if ch.world_growth_absorbs:
+        growth = (f"World output is held at {tonnes_text(w0)}: the new tonnes take market share from every other "
+                  f"producer in proportion to its output, so China's output falls from "
+                  f"{tonnes_text(r.loc['china_production', 'before'])} to "
+                  f"{tonnes_text(r.loc['china_production', 'after'])}.")
+    else:
+        growth = (f"The new tonnes add to world output, which rises from {tonnes_text(w0)} to {tonnes_text(w1)}; "
+                  "no other producer changes its output.")
+    return (f"## World supply before and after\n\n"
+            f"In {ch.base['year']} China produced **{share_text(c0)}** of world {ch.name} {ch.stage} output (shares of "
+            f"the sum of the countries USGS lists, {tonnes_text(w0)}). {growth} China's share falls to "
+            f"**{share_text(c1)}**, {pp_text(c1 - c0)} lower, and {ch.supplier}'s rises from {share_text(s0)} to "
+            f"{share_text(s1)}. The Herfindahl–Hirschman index of concentration (HHI = Σ (100 × sᵢ)², from 0 to "
+            f"10,000, where 10,000 is a single producer) moves from {num(h0)} to {num(h1)}.")
+
+
+def world_table(ch: Chapter) -> pd.DataFrame:
+    """World production, China's and the supplier's output and shares and the HHI, before and after (as text)."""
+    from .page import num
+
+    r, supplier = ch.r, ch.supplier
+    rows = [
+        ("World production (t)", "world_production", num),
+        ("China's production (t)", "china_production", num),
+        (f"{supplier}'s production (t)", "supplier_production", num),
+        ("China's share of world production", "china_share", share_text),
+        (f"{supplier}'s share of world production", "supplier_share", share_text),
+        ("HHI (0–10,000)", "hhi", num),
+    ]
+    return pd.DataFrame([(m, f(r.loc[k, "before"]), f(r.loc[k, "after"])) for m, k, f in rows],
+                        columns=["Measure", "Before", "After"])
+
+
+def buyer_text(ch: Chapter) -> str:
+    """The buyer section: US net import reliance, China's share of US imports and how the scenario changes
+    US reliance on China (or why it cannot be computed)."""
+    from . import datapackage
+    from .page import num, pct
+
+    r, bi, noun, sourced = ch.r, ch.bi, ch.noun, ch.sourced
+    m0, m1 = r.loc["buyer_china_import_share", "before"], r.loc["buyer_china_import_share", "after"]
+    R0, R1 = r.loc["buyer_reliance_on_china", "before"], r.loc["buyer_reliance_on_china", "after"]
+    text = ["## The buyer's reliance on China"]
+    period = str(bi["import_period"]).replace("-", "–")
+    if math.isnan(bi["nir_pct"]):
+        text.append(f"USGS reports no net import reliance for {noun} in the years the book covers, so the buyer "
+                    "measures are not available; the world measures above still apply.")
+    elif math.isnan(R0) and bi["nir_pct"] == 0:
+        exporter = " (the United States is a net exporter)" if bi["nir_flag"] == "net_exporter" else ""
+        text.append(f"US net import reliance for {noun} was 0% in {bi['nir_year']}{exporter}, so the United States "
+                    "does not depend on net imports, from China or anywhere else, and the scenario cannot change that.")
+    elif math.isnan(R0):
+        why = ("the book has no USGS list of US import sources for it" if bi["china_import_status"] == "no_data"
+               else f"USGS ranks China among the sources ({bi['import_edition']}) without giving its share")
+        text.append(f"US net import reliance for {noun} was {num(bi['nir_pct'])}% in {bi['nir_year']}, but "
+                    f"China's share of US imports is not known because {why}. The buyer measures are therefore not "
+                    "available; the world measures above still apply.")
+    else:
+        censored = bi["nir_flag"] == "censored_gt"
+        nir_txt = f"more than {num(bi['nir_pct'])}%" if censored else f"{num(bi['nir_pct'])}%"
+        if bi["nir_flag"] == "net_exporter":
+            nir_txt = "0% (the United States is a net exporter)"
+        basis = bi["nir_basis"]
+        # NOTE: older editions name only the publisher's column (e.g. NIR_pct), which says nothing to a reader.
+        basis = f" (basis: {basis})" if basis and not str(basis).startswith("NIR") else ""
+        text.append(
+            f"USGS puts US net import reliance for {noun} in {bi['nir_year']} at {nir_txt} of apparent consumption{basis}."
+            + (f" The page uses {num(bi['nir_pct'])}%, so the reliance on China below is a lower bound."
+               if censored else ""))
+        if bi["china_share_assumed_zero"]:
+            text.append(
+                f"China is not among the major sources of US imports that USGS lists (category "
+                f"“{bi['import_category']}”, {period}, {bi['import_edition']}), so the page takes China's share of US "
+                f"imports as 0: US reliance on China for {noun} is about nil before the scenario, and the scenario "
+                "cannot lower it.")
+        else:
+            text.append(
+                f"China supplied {pct(m0)} of US imports in {period} (USGS category “{bi['import_category']}”, "
+                f"{bi['import_edition']}). Taken together, about **{share_text(R0)}** of US consumption came directly "
+                "from China (reliance on China = net import reliance × China's share of imports).")
+            if ch.displaces == "market" and ch.displaces_asked == "auto":
+                text.append(
+                    f"The page cannot work out how many tonnes of US imports the new supply would replace, because "
+                    f"{sourced['reason']}, so it does not assume the new tonnes are sold to the United States.")
+            if ch.displaces == "market":
+                text.append(
+                    f"Assuming the new tonnes are sold on the world market, and China's share of US imports falls in "
+                    f"the same proportion as its share of world production (`displaces='market'`), China's share of "
+                    f"US imports moves to {share_text(m1)} and US reliance on China to **{share_text(R1)}**, "
+                    f"{pp_text(R1 - R0)} lower.")
+            else:
+                B, D = r.loc["supplied_to_buyer", "after"], r.loc["displaced_from_china", "after"]
+                how = {"china": "replacing imports from China first",
+                       "proportional": "replacing imports from every source in proportion",
+                       "none": "consumed on top of existing imports (for example, stockpiled)"}[ch.displaces]
+                if ch.consumption_basis == "usgs":
+                    src = next(s for s in datapackage.resource("us_salient")["sources"]
+                               if s["edition"].replace(" ", "").startswith(sourced["edition"]))
+                    est = ", an estimate" if sourced["flag"] == "estimated" else ""
+                    q_txt = (f"US apparent consumption of {num(ch.consumption)} t in {sourced['year']} "
+                             f"([{src['short']}]({src['path']}), column *{sourced['column']}*{est})")
+                else:
+                    q_txt = f"US apparent consumption of {tonnes_text(ch.consumption)} a year (`buyer_consumption_t`, as given)"
+                imports_cn = r.loc["buyer_nir", "before"] / 100 * m0 * ch.consumption
+                text.append(
+                    f"With {q_txt}, US imports from China come to about {tonnes_text(imports_cn)} a year. Assuming "
+                    f"{pct(ch.share_to_buyer)} of the new supply ({tonnes_text(B)}) is sold to the United States, "
+                    f"{how}, {tonnes_text(D)} of imports from China are displaced"
+                    + (" (all of them)" if D >= imports_cn - 1e-9 and D > 0 else "")
+                    + f": US reliance on China moves to **{share_text(R1)}**, {pp_text(R1 - R0)} lower.")
+    return "\n\n".join([text[0], " ".join(text[1:])])
+
+
+def sensitivity_curve(ch: Chapter, production: pd.DataFrame, points: int = 41) -> dict:
+    """The scenario rerun for added supply from 0 to ``sensitivity_max`` × the scenario's (or to 5% of world
+    output when the scenario adds nothing), and the supply needed to bring China's share below half (or a
+    quarter below today's share where it is already under half).
+
+    Returns ``long`` (added_supply_t, measure label, share; rounded for a stable page), ``series`` (measure
+    id → label), ``top`` (the largest added supply), ``c_top`` (China's share there), ``target`` and ``need``
+    (tonnes a year; NaN if no amount reaches the target, 0 if already reached).
+    """
+    A, base, sc, bi = ch.supply["tonnes"], ch.base, ch.scenario, ch.bi
+    c0 = ch.r.loc["china_share", "before"]
+    target = 0.5 if c0 > 0.5 else c0 * 0.75
+    need = supply_for_china_share(base, sc, target)
+    top = A * ch.sensitivity_max if A > 0 else 0.05 * base["world_t"]
+    sens = sensitivity(production, bi["nir_pct"], bi["china_import_share"], sc, np.linspace(0, top, points),
+                       buyer_consumption_t=ch.consumption)
+    series = {"china_share_after": "China's share of world production"}
+    if not sens["buyer_reliance_on_china_after"].isna().all():
+        series["buyer_reliance_on_china_after"] = "US reliance on China"
+    long = sens.melt(id_vars="added_supply_t", value_vars=list(series), var_name="measure", value_name="share")
+    long["measure"] = long["measure"].map(series)
+    long = long.round({"added_supply_t": 3, "share": 6})
+    return {"long": long, "series": series, "top": top, "c_top": float(sens["china_share_after"].iloc[-1]),
+            "target": target, "need": need}
+
+
+def sensitivity_text(ch: Chapter, curve: dict) -> str:
+    """The 'How much supply would it take?' section: the range the chart covers and the supply needed to
+    reach the target share of :func:`sensitivity_curve`."""
+    from .page import num, pct
+
+    A, need, target = ch.supply["tonnes"], curve["need"], curve["target"]
+    if math.isnan(need):
+        need_txt = f"No amount of added supply in this model brings China's share down to {pct(target)}."
+    elif need == 0:
+        need_txt = ""
+    else:
+        goal = "below half" if target == 0.5 else f"to {pct(target, 1)} (a quarter less than today)"
+        need_txt = (f"To bring China's share {goal}, {ch.supplier} would have to add about **{tonnes_text(need)} a year**, "
+                    f"{num(need / A, 1) + ' times this scenario' if A > 0 else ''}"
+                    f"{' and ' if A > 0 else ''}{num(need / ch.base['world_t'] * 100, 0)}% of today's world output.")
+    return ("## How much supply would it take?\n\nThe chart reruns the scenario for added supply from 0 to "
+            f"{tonnes_text(curve['top'])} a year, everything else unchanged. " + need_txt)

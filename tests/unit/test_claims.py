@@ -341,3 +341,88 @@ def test_codebook_entries(df, codebook):
 def test_md_escape_and_signed():
     assert claims.md_escape("a $1bn and $2bn *loan*") == "a \\$1bn and \\$2bn \\*loan\\*"
     assert claims.signed(-0.5) == "−0.50" and claims.signed(1) == "+1.00" and claims.signed(-0.001) == "0.00"
+
+
+# --- The chapters' prose, tables and charts ---------------------------------------------------------------------
+
+from critmin import claims_charts  # noqa: E402
+
+
+def test_balance_text(dated, codebook):
+    text = claims.balance_text(dated, dated, codebook)
+    assert "The **5 claims** come from **3 voices** and were made between October 2025 and November 2025." in text
+    assert "**2** (40%) favour the US partnership, **1** (20%) are balanced" in text
+    assert "rest 1 on a pro-China objection and 1 on sovereignty or provincial rights." in text
+    assert "highest mean stance is that of **US officials** (+1.00 over 2 claims" in text
+    assert "The most frequent theme is *Economic gains or costs* (3 claims)." in text
+    assert "your file" not in text and "Only claims" not in text
+    mine = claims.balance_text(dated, dated, codebook, claims_file="some/dir/mine.csv")
+    assert mine.startswith("Claims read from your file `mine.csv` (5 claims).")
+    kept = claims.filter_themes(dated, "security")
+    none = claims.balance_text(kept, dated, codebook, themes=["security"])
+    assert "(0 of 5 claims)" in none and none.endswith("No claim carries the chosen themes, so there is nothing to chart.")
+
+
+def test_voices_table(dated):
+    t = claims.voices_table(dated)
+    assert list(t.columns) == ["Voice", "Group", "Claims", "Favour US", "Balanced", "Sceptical", "Mean stance"]
+    assert t["Voice"].tolist() == ["A", "C", "B"] and t["Mean stance"].tolist() == [1.0, -0.5, -1.0]
+
+
+def test_codebook_summary_and_sections(df, codebook):
+    n_codes = sum(len(claims.codes(t, codebook)) for t in claims.CODEBOOK_SECTIONS)
+    text = claims.codebook_summary(df, codebook)
+    assert text.startswith(f"The codebook has **{n_codes} codes** in 5 groups: ")
+    assert f"They code **{len(df)} claims** from **{df['speaker'].nunique()} voices**." in text
+    for code_type, title in claims.CODEBOOK_TITLES.items():
+        section = claims.codebook_section(code_type, df, codebook)
+        assert section.startswith(f"## {title}\n\n{claims.CODEBOOK_SECTIONS[code_type]}")
+        assert section.count("\n### ") == len(claims.codes(code_type, codebook))
+        assert section.count("**Coding rule.**") == len(claims.codes(code_type, codebook))
+
+
+def test_group_chart_titles(dated, codebook):
+    spec = claims_charts.group_chart(dated, "speaker_group", codebook).to_dict()
+    # analysts and US officials both made 2 claims; the first in codebook order is named (long titles wrap)
+    assert " ".join(spec["title"]["text"]).replace("non- government", "non-government") == ("Pakistani non-government voices made the most claims (2); "
+                                     "Pakistani non-government voices: 50% sceptical")
+    reason = claims_charts.group_chart(dated, "stance_reason", codebook).to_dict()
+    assert reason["title"]["text"].startswith("1 of 2 sceptical claims rest on ")
+    assert claims_charts.group_chart(dated.iloc[0:0], "speaker_group", codebook) is None
+    calm = dated[dated["stance"] != "sceptical"]
+    assert claims_charts.group_chart(calm, "speaker_group", codebook).to_dict()["title"]["text"] == (
+        "US officials made the most claims (2)")
+
+
+def test_theme_heatmap(dated, codebook):
+    spec = claims_charts.theme_heatmap(dated, claims.codes("theme", codebook), codebook).to_dict()
+    assert spec["title"]["text"] == "Economic gains or costs: most claims (3); Economic gains or costs: 33% sceptical"
+    assert claims_charts.theme_heatmap(dated.iloc[0:0], ["security"], codebook) is None
+
+
+def test_timeline_chart_counts_claims_after_the_mou(dated, codebook):
+    deals = pd.DataFrame({"deal_id": ["ussm-fwo-mou"], "date": pd.to_datetime(["2025-10-05"])})
+    spec = claims_charts.timeline_chart(dated, deals, codebook).to_dict()
+    assert " ".join(spec["title"]["text"]) == ("2 of 5 claims came after the MoU was signed; the busiest month was "
+                                               "October 2025 (4)")
+    assert claims_charts.timeline_chart(dated.iloc[0:0], deals, codebook) is None
+
+
+def test_voices_chart(dated, codebook):
+    spec = claims_charts.voices_chart(dated, codebook).to_dict()
+    assert spec["title"]["text"] == "1 voices lean towards the US, 0 sit in the middle, 2 lean sceptical"
+    assert "each of 3 voices" in spec["description"]
+    assert claims_charts.voices_chart(dated.iloc[0:0], codebook) is None
+
+
+def test_themes_chart(df, codebook):
+    spec = claims_charts.themes_chart(df, codebook).to_dict()
+    themes = claims.codebook_entries("theme", df, codebook)
+    top = themes.iloc[themes["claims"].to_numpy().argmax()]
+    assert spec["title"]["text"] == f"{top['label']} is the most used theme ({top['claims']} of {len(df)} claims)"
+
+
+def test_stance_scale(codebook):
+    scale = claims_charts.stance_scale(codebook).to_dict()
+    assert scale["range"] == [claims.STANCE_COLOURS[s] for s in claims.STANCES]
+    assert len(scale["domain"]) == 3

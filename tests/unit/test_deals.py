@@ -102,3 +102,119 @@ def test_deal_facts_keeps_source_and_note():
     assert "US\\$500m" in md and "[APP](https://c)" in md
     with pytest.raises(KeyError, match="missing"):
         deals.deal_facts(_events(), pd.DataFrame(columns=["deal_id"]), [("x", "events", "missing")])
+
+
+# --- The chapter's prose and charts ---------------------------------------------------------------------------
+
+from critmin import deal_charts  # noqa: E402
+
+
+def _story() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The signing, a shipment 30 days later, the phasing report, export controls and a US deal around them."""
+    ev = pd.DataFrame({
+        "event_id": ["ussm-fwo-mou-signed", "ussm-first-shipment", "ussm-fwo-phasing-reported", "cx1", "cx2", "usd1",
+                     "usd2"],
+        "date": pd.to_datetime(["2025-09-08", "2025-10-08", "2025-09-10", "2025-04-04", "2025-10-09", "2025-05-01",
+                                "2025-11-01"]),
+        "date_precision": ["day"] * 7,
+        "kind": ["pakistan_us_deal", "pakistan_us_deal", "pakistan_us_deal", "china_export_control",
+                 "china_export_control", "us_minerals_deal", "us_minerals_deal"],
+        "title": ["MoU", "Shipment", "Phasing", "Controls 1", "Controls 2", "Deal 1", "Deal 2"],
+        "minerals": ["antimony;copper;rare_earths", "antimony;copper", None, None, None, None, None],
+        "amount_usd": [500e6, None, None, None, None, None, None],
+        "amount_note": [None, "no tonnage given", None, None, None, None, None],
+        "source_outlet": ["APP", "Reuters", "Dawn", "MOFCOM", "MOFCOM", "WH", "WH"],
+        "source_url": [f"https://e/{i}" for i in range(7)],
+        "reliability": ["P", "N", "N", "P", "P", "P", "P"],
+        "summary": ["s"] * 7,
+    })
+    dl = pd.DataFrame({
+        "deal_id": ["ussm-fwo-mou", "loan-1", "mou-2", "frame-1"],
+        "name": ["USSM–FWO MoU", "DFC loan", "Big MoU", "Framework"],
+        "parties": ["US Strategic Metals;Frontier Works Organization", "DFC;X", "A;B", "C;D"],
+        "amount_usd": [500e6, 1.25e9, 4.2e9, None],
+        "binding": [False, True, False, False],
+        "money_kind": ["mou_intent", "loan", "mou_intent", "framework"],
+        "summary": ["Intent only; no financing close.", "", "", ""],
+        "source_outlet": ["Dawn", "DFC", "X", "Y"], "source_url": ["https://d/0", "https://d/1", "https://d/2", "https://d/3"],
+        "reliability": ["N", "P", "N", "N"],
+        "us_side": [True, True, False, True], "pakistan_side": [True, True, True, False],
+        "china_side": [False, False, True, False],
+    })
+    dl["amount_usd"] = dl["amount_usd"].astype("Float64")
+    return ev, dl
+
+
+def test_signed_text():
+    ev, dl = _story()
+    text = deals.signed_text(ev, dl)
+    assert text.startswith("On **8 September 2025**, US Strategic Metals (USSM) and Frontier Works Organization (FWO)")
+    assert "**US\\$500 million**" in text and "**not binding**" in text and "*MoU or stated intent*" in text
+    assert "were antimony, copper and rare earths;" in text
+
+
+def test_shipment_text_counts_days_and_reactions():
+    ev, dl = _story()
+    facts = pd.DataFrame({"section": ["Reactions", "Reactions", "Follow-up"],
+                          "date": pd.to_datetime(["2025-09-20", "2025-10-02", "2025-12-01"])})
+    text = deals.shipment_text(ev, facts)
+    assert "**30 days** after the signing: a sample lot of antimony and copper." in text
+    assert "By 2 October 2025, 2 reactions were on record" in text
+
+
+def test_gaps_markdown():
+    ev, dl = _story()
+    md = deals.gaps_markdown(ev, dl).splitlines()
+    assert [line.split("**")[1] for line in md] == ["The text of the MoU.", "The size of the first shipment.",
+                                                     "Financing.", "What the later phases contain."]
+    assert "(no tonnage given; [Reuters](https://e/1) (news outlet))" in md[1]
+    assert "is an intention, not a binding commitment" in md[2]
+    ev2 = ev.copy()
+    ev2.loc[1, "amount_usd"] = 1e6
+    dl2 = dl.assign(summary="Financing closed.")
+    assert len(deals.gaps_markdown(ev2, dl2).splitlines()) == 2
+
+
+def test_timeline_text_places_the_signing():
+    ev, _ = _story()
+    tl = deals.timeline(ev, "2023-01-01", "2026-12-31")
+    text = deals.timeline_text(tl, pd.Timestamp("2023-01-01"), pd.Timestamp("2026-12-31"))
+    assert "holds **7 events**" in text
+    assert "The MoU came 157 days after the latest Chinese export-control step before it (“Controls 1”, 4 April 2025)." in text
+    assert "31 days after the signing, China took its next step (“Controls 2”, 9 October 2025)." in text
+    assert "Of the 2 US minerals agreements with other countries in the window, 1 followed" in text
+    late = deals.timeline(ev, "2025-10-01", "2026-12-31")
+    assert "falls outside this window" in deals.timeline_text(late, pd.Timestamp("2025-10-01"), pd.Timestamp("2026-12-31"))
+    empty = deals.timeline(ev, "2020-01-01", "2020-12-31")
+    assert deals.timeline_text(empty, pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31")) == (
+        "The events table has no events between 1 January 2020 and 31 December 2020.")
+
+
+def test_sizes_and_unsized_text():
+    _, dl = _story()
+    text = deals.sizes_text(dl)
+    assert "ranks **2 of 2**; the largest other is the Big MoU (US\\$4.2 billion), **8.4 times** as much" in text
+    assert ". 0 other deals of the same kind name no amount at all." in text
+    assert "the largest US-linked loan figure in Pakistan, the DFC loan, is US\\$1.25 billion" in text
+    assert deals.unsized_text(dl) == "Deals in the table that state **no amount**: Framework (intergovernmental framework)."
+
+
+def test_timeline_chart():
+    ev, _ = _story()
+    s, e = pd.Timestamp("2023-01-01"), pd.Timestamp("2026-12-31")
+    spec = deal_charts.timeline_chart(deals.timeline(ev, s, e), s, e).to_dict()
+    assert spec["description"].startswith("Timeline of 7 events from January 2023 to December 2026")
+    assert deal_charts.timeline_chart(deals.timeline(ev, "2020-01-01", "2020-12-31"), s, e) is None
+    short = deal_charts.timeline_chart(deals.timeline(ev, "2025-01-01", "2025-12-31"), pd.Timestamp("2025-01-01"),
+                                       pd.Timestamp("2025-12-31")).to_dict()
+    assert "%b %Y" in str(short)  # a window under two years gets month labels
+
+
+def test_sizes_chart():
+    _, dl = _story()
+    frame = deal_charts.sizes_frame(dl)
+    assert frame.loc[frame["is_deal"], "label"].tolist() == ["▶ USSM–FWO MoU"]
+    assert frame["amount_bn"].tolist() == pytest.approx([4.2, 0.5, 1.25])
+    spec = deal_charts.sizes_chart(dl).to_dict()
+    assert " ".join(spec["title"]["text"]).startswith("The US$500m MoU ranks 2 of 2 stated MoU amounts")
+    assert spec["title"]["subtitle"][0] == "3 deals that state an amount, one panel per kind of money; 1 more state none"

@@ -178,3 +178,72 @@ def test_checked_and_unchecked_cover_every_claim():
     reko = unc.set_index("claim_id").loc["khan-2-reko-diq-chinese-firms", "reason"]
     assert reko != ev.JUDGEMENT
     assert ev.reko_diq_chinese_financing() == 0
+
+
+# --- The chapter's prose and tables -----------------------------------------------------------------------------
+
+from critmin import claims_charts  # noqa: E402
+
+
+def _checked() -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": ["a", "b", "c"], "speaker": ["Ann Author", "Bo", "Cy"], "outlet": ["Ann Author", "Dawn", "FT"],
+        "date": pd.to_datetime(["2025-10-01", "2025-11-01", "2025-12-01"]),
+        "source_url": ["https://a", "https://b", "https://c"], "claim": ["China has 90%", "China leads", "Small deal"],
+        "metric": ["china_share_mine_rare_earths", "china_share_mine_rare_earths", "deal_size_vs_other_deals"],
+        "value_text": ["69%", "69%", "rank 2"], "year": ["2024", "2024", "2025"], "source": ["USGS", "USGS", "deals"],
+        "finding": ["China mined 69%.", "China mined 69%.", "Second of 3."],
+        "verdict": [ev.SUPPORTED, ev.SUPPORTED, ev.PARTLY], "rule": ["R1", "R1", "R2"],
+    })
+
+
+def _unchecked() -> pd.DataFrame:
+    return pd.DataFrame({"claim_id": [ev.REKO_DIQ_CLAIM, "x"], "speaker": ["Khan", "Lee"],
+                         "date": pd.to_datetime(["2025-09-01", "2025-10-02"]), "claim": ["Firms leave.", "Good deal."],
+                         "reason": [ev.NOT_RECORDED[ev.REKO_DIQ_CLAIM], ev.JUDGEMENT]})
+
+
+def test_verdicts_and_thresholds_text():
+    text = ev.verdicts_text(pd.DataFrame(index=range(5)), _checked(), _unchecked())
+    assert "Of the **5 claims** in the table, **3** have a factual premise" in text
+    assert "through 2 measures. Their verdicts: 2 supported and 1 partly supported. The other **2** claims" in text
+    assert "at least 50% of world output" in ev.thresholds_text() and "at least 2 times" in ev.thresholds_text()
+
+
+def test_measures_markdown_and_tables():
+    codebook = claims.load_codebook()
+    assert ev.metrics_used(_checked()) == ["china_share_mine_rare_earths", "deal_size_vs_other_deals"]
+    md = ev.measures_markdown(_checked(), codebook)
+    assert md.count("### ") == 2
+    assert "- Ann Author ([October 2025](https://a)): “China has 90%”" in md  # outlet = speaker: not repeated
+    assert "- Bo (Dawn, [November 2025](https://b)): “China leads”" in md
+    assert "**Verdict: partly supported.** Rule: R2" in md
+    t = ev.checked_table(_checked(), codebook)
+    assert list(t.columns) == ["Speaker", "Claim (paraphrase)", "Measure", "Evidence", "Year", "Source", "Verdict"]
+    assert t["Measure"].notna().all()
+    u = ev.unchecked_table(_unchecked())
+    assert u["Date"].tolist() == ["2025-09-01", "2025-10-02"]
+
+
+def test_reko_diq_note_and_unchecked_text():
+    deals = pd.DataFrame({"deal_id": ["reko-diq-a", "reko-diq-b", "other"], "name": ["RD A", "RD B", "X"],
+                          "china_side": [True, False, True]})
+    note = ev.reko_diq_note(_unchecked(), deals)
+    assert note.startswith("One claim deserves a note. Khan said that “Firms leave.” The book cannot test this: the book")
+    assert "**1** has a Chinese party" in note
+    assert ev.reko_diq_note(_unchecked().iloc[1:], deals) is None
+    assert ev.unchecked_text(_unchecked()) == ("The remaining 2 claims are listed below with the reason they cannot be "
+                                               "tested; 1 of them are judgements, forecasts or recommendations.")
+
+
+def test_evidence_chart_on_package_data():
+    used = ["china_share_mine_rare_earths", "china_largest_fdi_source"]
+    bars = claims_charts.evidence_bars(used)
+    assert bars["label"].str.startswith("Rare-earth mine output (").iloc[0]
+    assert bars["label"].str.match(r".* \((FY)?\d{4}\)$").all()  # FDI: the latest fiscal year
+    spec = claims_charts.evidence_chart(used).to_dict()
+    above = int((bars["value"] >= ev.MAJORITY).sum())
+    title = spec["title"]["text"]
+    title = " ".join(title) if isinstance(title, list) else title
+    assert title == f"China's share is above half in {above} of the 2 measures behind the claims"
+    assert spec["title"]["subtitle"][1].startswith("Sources: ")

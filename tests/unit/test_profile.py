@@ -244,3 +244,233 @@ def test_data_notes_pick_caveats_naming_the_mineral():
     notes = profile.data_notes("gallium", "Gallium", resources=("production",))
     assert notes and all("allium" in n for n in notes)
     assert profile.data_notes("zirconium", "Zirconium", resources=("events",)) == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what the page shows
+
+
+def test_show_dispatches_prose_tables_charts_and_skips_none(monkeypatch):
+    from critmin import page
+
+    seen = []
+    monkeypatch.setattr(page, "md", lambda text: seen.append(("md", text)))
+    monkeypatch.setattr(page, "table", lambda df, caption, formats: seen.append(("table", caption)))
+    monkeypatch.setattr(profile, "display", lambda obj: seen.append(("display", obj)))
+    t = profile.Table(pd.DataFrame({"a": [1]}), caption="cap", formats={"a": "{}"})
+    profile.show("one", None, [t, None, ("two",)], 42)
+    assert seen == [("md", "one"), ("table", "cap"), ("md", "two"), ("display", 42)]
+
+
+def test_intro_sentence_mentions_the_memorandum_only_for_deal_minerals():
+    info = profile.mineral_info("antimony", MINERALS)
+    text = profile.intro_sentence(info)
+    assert text.startswith("**Antimony.** What is measured: mine output (USGS chapter “Antimony”).")
+    assert "memorandum" in text
+    assert "memorandum" not in profile.intro_sentence(profile.mineral_info("gallium", MINERALS))
+    assert "no production table by country for gallium" in profile.no_production_sentence("Gallium")
+
+
+def test_producers_table_appends_unattributed_and_world_rows():
+    p = profile.producers("antimony", 2023, "mine", PRODUCTION)
+    t = profile.producers_table(p, "Antimony")
+    assert t.frame.columns.tolist() == ["Rank", "Country", "Output (t)", "Share of listed countries", "USGS flag"]
+    assert t.frame["Country"].tolist()[-2:] == ["Other countries (not attributed)", "World total (USGS, rounded)"]
+    assert t.frame["Output (t)"].tolist()[-2:] == [50.0, 150.0]
+    assert t.frame["USGS flag"].tolist()[0] == "–"
+    assert t.caption.startswith("Antimony: mine production by country, 2023 (USGS MCS2025")
+    assert t.formats["Share of listed countries"] is profile.share_text
+
+
+def _usgs(rows):
+    return pd.DataFrame(rows, columns=["year", "value", "share", "share_of_world_total", "rank", "status", "flag",
+                                       "edition", "series"])
+
+
+def _bgs(rows):
+    return pd.DataFrame(rows, columns=["mineral", "stage", "year", "value", "share", "status", "series"])
+
+
+def test_usgs_trend_sentence_first_last_and_gaps():
+    u = _usgs([[2021, 10.0, 0.5, 0.5, 1, "reported", "", "MCS2023", "x"],
+               [2022, None, None, None, None, "withheld", "withheld", "MCS2024", "x"],
+               [2023, 12.0, 0.6, 0.4, 1, "reported", "", "MCS2025", "x"]])
+    text = profile.usgs_trend_sentence(u, "mine", "Antimony")
+    assert text.startswith("In the USGS tables China's share of listed antimony mine production was **60%** in "
+                           "2023, against 50% in 2021 (40% of USGS's world total")
+    assert text.endswith("No share for 2022 (withheld).")
+    one = profile.usgs_trend_sentence(u.iloc[[2]], "mine", "Antimony")
+    assert "for one year only: in 2023 it was **60%**" in one
+    none = profile.usgs_trend_sentence(u.iloc[[1]], "mine", "Antimony")
+    assert none == "USGS gives no usable China figure for antimony mine production in any year (2022: withheld)."
+
+
+def test_bgs_trend_sentence_peak_and_seam():
+    u = _usgs([[2021, 10.0, 0.5, 0.5, 1, "reported", "", "MCS2023", "x"]])
+    b = _bgs([["antimony", "mine", 2019, 1.0, 0.7, "reported", "Mine"],
+              ["antimony", "mine", 2020, 1.0, 0.9, "reported", "Mine"],
+              ["antimony", "mine", 2021, 1.0, 0.8, "reported", "Mine"]])
+    text = profile.bgs_trend_sentence(u, b, "mine")
+    assert text.startswith("In the BGS series China's share went from 70% in 2019 to 80% in 2021, peaking at 90% "
+                           "in 2020. The BGS series (Mine)")
+    assert "in 2021, BGS gives China 80% and USGS 50%" in text
+    assert ", its highest." in profile.bgs_trend_sentence(u, b.iloc[[0, 2]], "mine")
+    assert profile.bgs_trend_sentence(u, b, "refinery") == ""
+
+
+def test_share_lines_and_over_time_paragraphs():
+    u = _usgs([[2021, 10.0, 0.5, 0.5, 1, "reported", "", "MCS2023", "x"],
+               [2022, None, None, None, None, "withheld", "withheld", "MCS2024", "x"]])
+    b = _bgs([["antimony", "mine", 2021, 1.0, 0.8, "reported", "Mine"],
+              ["antimony", "smelter", 2021, 1.0, 0.3, "reported", "Smelter"]])
+    long = profile.share_lines({"mine": u}, b)
+    assert long.columns.tolist() == ["series", "year", "share"]
+    assert long["series"].tolist() == ["USGS, mine production", "BGS, Mine"]  # smelter: no USGS table
+    assert profile.share_lines({}, b)["series"].tolist() == ["BGS, Mine", "BGS, Smelter"]
+    assert profile.share_lines({}, b.iloc[0:0]).empty
+    paras = profile.over_time_paragraphs("zirconium", "Zirconium", {"mine": u}, b.iloc[0:0])
+    assert paras[0].startswith("USGS gives China's zirconium mine production for one year only")
+    assert paras[-1].startswith("The BGS long series in the data package does not cover zirconium")
+
+
+def test_share_over_time_table_takes_the_unit_of_the_stage():
+    u = profile.usgs_share_over_time("antimony", "mine", production=PRODUCTION)
+    missing_year = profile.producers("antimony", 2020, "mine", PRODUCTION)
+    t = profile.share_over_time_table(u, missing_year, "Antimony", production=PRODUCTION)
+    assert t.frame.columns[1] == "China (t)"
+    assert t.frame["Status"].tolist() == ["reported", "withheld"]
+    assert t.caption == "China in the USGS antimony mine production tables by year"
+
+
+def test_reserves_table_columns_depend_on_status():
+    v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
+    t = profile.reserves_table(v, "Antimony")
+    assert t.frame.columns.tolist() == ["Country", "Reserves (t)", "Share of listed reserves", "Production 2024 (t)",
+                                        "Share of listed production", "Reserves ÷ production (years)"]
+    assert t.frame["Reserves (t)"].tolist()[0] == "600"
+    group = profile.reserves_table(profile.reserves_vs_production("platinum", production=PRODUCTION,
+                                                                   reserves=RESERVES), "Platinum")
+    assert group.frame.columns.tolist() == ["Country", "Reserves (kg)", "Share of listed reserves"]
+    assert group.caption.startswith("Largest platinum-group metal reserve holders")
+    none = profile.reserves_vs_production("gallium", production=PRODUCTION, reserves=RESERVES)
+    assert profile.reserves_table(none, "Gallium") is None
+
+
+def test_reserves_censored_value_keeps_its_bound():
+    r = RESERVES.copy()
+    r.loc[0, "flag"] = "censored_gt"
+    v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=r)
+    assert profile.reserves_table(v, "Antimony").frame["Reserves (t)"].tolist()[0] == ">600"
+
+
+def test_import_sources_table_and_empty():
+    s = pd.DataFrame({
+        "mineral": ["gallium"] * 2, "edition": ["MCS2026"] * 2, "period": ["2021-2024"] * 2,
+        "category": ["Metal"] * 2, "rank": [1, 2], "country": ["Canada", "China"], "iso3": ["CAN", "CHN"],
+        "share_pct": [60.0, 40.0]}).astype({"iso3": "string", "share_pct": "Float64"})
+    newest, _ = profile.import_sources("gallium", s)
+    t = profile.import_sources_table(newest, "Gallium")
+    assert t.caption == "Major US import sources of gallium, MCS2026 (imports 2021–2024)"
+    assert t.frame["Share of US imports"].tolist() == [0.6, 0.4]
+    assert profile.import_sources_table(newest.iloc[0:0], "Gallium") is None
+
+
+def test_export_controls_text_counts_and_lists_events():
+    ctrl = pd.DataFrame({"date": ["2023-07-03", "2024-12"], "title": ["a", "b"], "summary": ["x.", "y."],
+                         "source_outlet": ["Reuters", "MOFCOM"], "source_url": ["https://r", "https://m"]})
+    head, items = profile.export_controls_text(ctrl, "Gallium")
+    assert head == "Our events table records **2** Chinese export-control events naming gallium, from 2023-07-03 to 2024-12:"
+    assert items.splitlines()[0] == "- **2023-07-03** — a. x. ([Reuters](https://r))"
+    assert "event naming gallium, on 2023-07-03:" in profile.export_controls_text(ctrl.iloc[:1], "Gallium")[0]
+    assert profile.export_controls_text(ctrl.iloc[0:0], "Gold") == [
+        "No Chinese export control on gold is recorded in our events table (2023–2026)."]
+
+
+def test_refining_sentence_and_table():
+    ref = pd.DataFrame({"source": ["IEA", "USGS"], "stage": ["refining", "processing"],
+                        "product": ["refined copper", ""], "year": [2024, 2023], "share": [0.44, 0.98],
+                        "listed": [True, True]})
+    text = profile.refining_sentence(ref, "Copper")
+    assert "between **44%** and **98%** (2 figures; the highest, 98%, is for processing in 2023)" in text
+    t = profile.refining_table(ref, "Copper")
+    assert t.frame.columns.tolist() == ["Year", "Stage", "Product and basis", "China's share", "Source"]
+    assert profile.refining_table(ref.iloc[0:0], "Copper") is None
+    assert "Neither the IEA extract" in profile.refining_sentence(ref.iloc[0:0], "Copper")
+
+
+def test_pakistan_tables_and_notes_text():
+    ind = pd.DataFrame({"indicator": ["antimony_reserves"], "label": ["Sb reserves"], "year": [2025],
+                        "value": [26000.0], "unit": ["t"], "note": [None], "publisher": ["USGS"],
+                        "reliability": ["P"]})
+    empty_history = pd.DataFrame(columns=["mineral", "stage", "product", "country", "iso3", "row_kind", "year",
+                                          "value", "unit", "source"])
+    pk = profile.pakistan("antimony", production=PRODUCTION, reserves=RESERVES, history=empty_history,
+                          indicators=ind)
+    prod, other = profile.pakistan_tables(pk, "Antimony")
+    assert prod.frame["Stage"].tolist() == ["mine production"] and prod.frame["USGS flag"].tolist() == ["–"]
+    assert other.caption.startswith("Other figures on Pakistan and antimony")
+    pk["indicators"] = ind.iloc[0:0]
+    assert len(profile.pakistan_tables(pk, "Antimony")) == 1
+    assert profile.bullets(["a", "b"]) == "- a\n- b"
+    assert profile.notes_text(["c"], "Gold") == "Caveats from the data package that concern this mineral:\n\n- c"
+    assert "no caveat specific to gold" in profile.notes_text([], "Gold")
+
+
+# charts
+
+
+def _spec(chart):
+    return chart.to_dict()
+
+
+def test_producer_chart_highlights_china_and_states_its_share():
+    from critmin import charts, profile_charts
+
+    p = profile.producers("antimony", 2023, "mine", PRODUCTION)
+    spec = _spec(profile_charts.producers(p, "Antimony", n=3))
+    assert spec["title"]["text"] == "China: 60% of listed antimony mine production, 2023"
+    assert spec["title"]["subtitle"][0] == "Top 3 of 4 countries; China highlighted"
+    rows = list(spec["datasets"].values())[0]
+    assert [r["who"] for r in rows] == ["China", "Other countries", "Other countries"]
+    assert spec["encoding"]["color"]["scale"]["range"] == [charts.CHINA, charts.PALETTE[1]]
+    withheld = profile.producers("antimony", 2024, "mine", PRODUCTION)
+    assert _spec(profile_charts.producers(withheld, "Antimony"))["title"]["text"] == (
+        "Russia leads antimony mine production in 2024 with 50%")
+
+
+def test_share_over_time_chart_needs_two_years():
+    from critmin import profile_charts
+
+    long = pd.DataFrame({"series": ["USGS, mine production", "BGS, Mine", "BGS, Mine"],
+                         "year": [2021, 2020, 2021], "share": [0.5, 0.9, 0.8]})
+    spec = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=True))
+    assert spec["title"]["text"] == "China's share of antimony output: 80% in 2021 (BGS, Mine)"
+    assert "BGS, World Mineral Statistics" in " ".join(spec["title"]["subtitle"])
+    usgs_only = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=False))
+    assert "BGS" not in " ".join(usgs_only["title"]["subtitle"][1:])
+    assert profile_charts.share_over_time(long.iloc[:1], "Antimony", with_bgs=False) is None
+    assert profile_charts.share_over_time(pd.DataFrame(), "Antimony", with_bgs=False) is None
+
+
+def test_reserves_chart_pairs_reserves_with_production():
+    from critmin import profile_charts
+
+    v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
+    spec = _spec(profile_charts.reserves(v, "Antimony"))
+    assert spec["title"]["text"] == "China holds 60% of listed antimony reserves"
+    measures = {r["measure"] for r in list(spec["datasets"].values())[0]}
+    assert measures == {"Reserves, 2024", "Production, 2024"}
+    group = profile.reserves_vs_production("platinum", production=PRODUCTION, reserves=RESERVES)
+    assert profile_charts.reserves(group, "Platinum") is None
+
+
+def test_reliance_chart_draws_bounds_at_the_bound():
+    from critmin import profile_charts
+
+    rel = pd.DataFrame({"year": [2022, 2023], "nir_pct": [50.0, 50.0], "flag": ["censored_gt"] * 2,
+                        "edition": ["MCS2025"] * 2, "label": [">50%"] * 2})
+    spec = _spec(profile_charts.reliance(rel, "Germanium"))
+    assert spec["title"]["text"] == "US net import reliance for germanium: >50% in 2023"
+    assert spec["title"]["subtitle"][0] == "Values USGS gives as “>N” are drawn at N"
+    assert [r["nir"] for r in list(spec["datasets"].values())[0]] == [0.5, 0.5]
+    assert profile_charts.reliance(rel.iloc[:1], "Germanium") is None

@@ -409,3 +409,96 @@ def test_sourced_consumption_feeds_the_scenario():
     # R1 = (9,560 − 10) / 23,900 = 0.399582
     assert r.loc["buyer_reliance_on_china", "after"] == pytest.approx(9550 / 23900)
     assert r.loc["displaced_from_china", "after"] == pytest.approx(10)
+
+
+# --- The scenario chapter -------------------------------------------------------------------------------------
+
+from critmin import page as _page  # noqa: E402
+from critmin import scenario as scn  # noqa: E402
+from critmin import scenario_charts  # noqa: E402
+from critmin.params import ParameterError  # noqa: E402
+
+PAGE_DEFAULTS = dict(mineral="antimony", added_supply_t=0.0, supply_source="auto", supplier="Pakistan",
+                     buyer="United States", year=2024, stage="mine", displaces="auto", share_to_buyer=1.0,
+                     buyer_consumption_t=0.0, world_growth_absorbs=False, sensitivity_max=3.0)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    from critmin import data
+
+    return [data.load(n) for n in ("production", "minerals", "import_reliance", "import_sources",
+                                   "pakistan_indicators", "us_salient")]
+
+
+def chapter(tables, **kw):
+    return scn.chapter(*tables, **{**PAGE_DEFAULTS, **kw})
+
+
+def test_share_texts_by_hand():
+    assert scn.tonnes_text(12345.6) == "12,346 t"
+    assert scn.pp_text(-0.0123) == "1.2 percentage points"
+    assert scn.pp_text(0.0004) == "0.04 percentage points"
+    assert scn.share_text(0.4567) == "45.7%" and scn.share_text(0.0004) == "0.04%" and scn.share_text(0) == "0.0%"
+
+
+def test_chapter_params_match_the_notebook(tables):
+    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
+    assert list(ch.params) == list(_page.notebook_parameters("scenario"))
+    assert ch.params["added_supply_t"] == 500.0 and ch.supply["tonnes"] == 500.0
+    assert ch.noun == "antimony" and ch.name == "antimony"
+    assert ch.displaces == "china" and ch.displaces_asked == "auto"  # USGS publishes US consumption of antimony
+
+
+@pytest.mark.parametrize("kw,message", [
+    (dict(mineral="unobtainium"), "mineral="),
+    (dict(supplier="China"), "supplier='China' is not allowed"),
+    (dict(buyer="Japan"), "buyer='Japan' is not available"),
+    (dict(sensitivity_max=20), "sensitivity_max="),
+    (dict(world_growth_absorbs="yes"), "world_growth_absorbs must be true or false"),
+    (dict(year=1990), "year=1990"),
+])
+def test_chapter_rejects_bad_parameters(tables, kw, message):
+    with pytest.raises(ParameterError, match=message):
+        chapter(tables, **kw)
+
+
+def test_chapter_prose_and_table(tables):
+    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
+    r = ch.r
+    supply = scn.supply_text(ch, tables[4])
+    assert supply.startswith("## The scenario\n\nThe added supply, **500 t of antimony a year**, is the value of "
+                             "`added_supply_t` as given")
+    world = scn.world_text(ch)
+    assert f"China produced **{scn.share_text(r.loc['china_share', 'before'])}** of world antimony mine output" in world
+    assert "The new tonnes add to world output" in world
+    t = scn.world_table(ch)
+    assert t.shape == (6, 3) and t.loc[3, "Before"] == scn.share_text(r.loc["china_share", "before"])
+    assert scn.buyer_text(ch).startswith("## The buyer's reliance on China\n\nUSGS puts US net import reliance")
+    held = chapter(tables, added_supply_t=500, supply_source="tonnes", world_growth_absorbs=True)
+    assert "World output is held at" in scn.world_text(held)
+
+
+def test_sensitivity_curve_text_and_chart(tables):
+    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
+    curve = scn.sensitivity_curve(ch, tables[0])
+    assert curve["top"] == 1500.0  # 3 × 500
+    assert curve["long"]["added_supply_t"].max() == 1500.0 and len(curve["long"]) == 41 * len(curve["series"])
+    c0 = ch.r.loc["china_share", "before"]
+    assert curve["target"] == (0.5 if c0 > 0.5 else c0 * 0.75)
+    assert 0 < curve["c_top"] < c0
+    text = scn.sensitivity_text(ch, curve)
+    assert "from 0 to 1,500 t a year, everything else unchanged." in text
+    if not math.isnan(curve["need"]) and curve["need"] > 0:
+        assert f"about **{scn.tonnes_text(curve['need'])} a year**" in text
+    spec = scenario_charts.sensitivity_chart(ch, curve).to_dict()
+    assert spec["title"]["text"] == f"Even 3× this supply leaves China with {_page.pct(curve['c_top'])} of world antimony output"
+    assert "(500 t a year)" in spec["title"]["subtitle"][0]
+
+
+def test_sensitivity_without_added_supply_runs_to_five_percent_of_world(tables):
+    ch = chapter(tables, added_supply_t=0, supply_source="tonnes")
+    curve = scn.sensitivity_curve(ch, tables[0])
+    assert curve["top"] == pytest.approx(0.05 * ch.base["world_t"])
+    title = scenario_charts.sensitivity_chart(ch, curve).to_dict()["title"]["text"]
+    assert title == f"Adding supply up to 5% of world output leaves China with {_page.pct(curve['c_top'])}"

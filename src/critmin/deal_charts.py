@@ -1,0 +1,101 @@
+"""The charts of the deal chapter: the events timeline and deal amounts, one panel per kind of money."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import charts, deals
+
+__all__ = ["LANE_COLOURS", "SIDES", "timeline_chart", "sizes_frame", "sizes_chart"]
+
+# China's lane keeps China's colour; the catch-all lane is grey.
+LANE_COLOURS = dict(zip(deals.KIND_LABELS.values(), [charts.CHINA] + charts.PALETTE[1:6] + [charts.OTHERS]))
+
+SIDES = {"US in Pakistan": charts.PALETTE[1], "US with another country": charts.PALETTE[4],
+         "China side": charts.CHINA, "Pakistan with others": charts.PALETTE[2]}
+
+
+def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> alt.TopLevelMixin | None:
+    """Events in lanes by kind with a dashed rule at the MoU signing; None when the window has no events.
+
+    `tl` is :func:`critmin.deals.timeline` for [start, end]. Marks link to their reports.
+    """
+    if tl.empty:
+        return None
+    lanes = [lane for lane in deals.KIND_LABELS.values() if lane in set(tl["lane"])]
+    base = alt.Chart(tl).encode(
+        x=alt.X("date:T", title=None, scale=alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")]),
+                axis=alt.Axis(format="%Y", tickCount="year") if (end - start).days > 730
+                else alt.Axis(format="%b %Y", tickCount=6)),
+        y=alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=320)),
+    )
+    points = base.mark_point(filled=True, size=90, opacity=0.85).encode(
+        color=alt.Color("lane:N", sort=lanes, scale=alt.Scale(domain=lanes, range=[LANE_COLOURS[l] for l in lanes]),
+                        legend=None),
+        shape=alt.Shape("date_precision:N", title="Date precision",
+                        scale=alt.Scale(domain=["day", "month"], range=["circle", "square"])),
+        href="source_url:N",
+        tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("when:N", title="Date"),
+                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("source_url:N", title="Link")],
+    )
+    rule_data = tl[tl["is_deal"]]
+    rule = alt.Chart(rule_data).mark_rule(color="#000", strokeDash=[4, 3]).encode(x="date:T")
+    label = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=11, fontWeight=600).encode(
+        x="date:T", y=alt.value(0), text=alt.value("USSM–FWO MoU"))
+    return charts.finish(
+        (rule + label + points).properties(width=560, height=alt.Step(34)),
+        title="The MoU landed amid China's export controls and a run of US minerals deals",
+        subtitle="Each mark is one event; hover for title, date and source, click to open the report",
+        description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y} in lanes by kind: "
+                    "China's export controls, the USSM–FWO deal and follow-ups, US minerals deals with other countries, "
+                    "Reko Diq, Pakistan–China, Pakistan–France and other events. A dashed line marks the MoU signing.",
+        sources=["events"],
+    )
+
+
+def sizes_frame(deal_table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`critmin.deals.sized_deals` with amounts in US$ billion, a ▶ before the USSM–FWO deal's name and
+    the 0.1 floor the lollipop stems start from."""
+    sized = deals.sized_deals(deal_table)
+    sized["amount_bn"] = sized["amount_usd"] / 1e9
+    sized["label"] = sized["name"].where(~sized["is_deal"], "▶ " + sized["name"])
+    sized["floor"] = 0.1
+    return sized
+
+
+def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
+    """Deal amounts on a log scale, one panel per kind of money, so unlike kinds are never ranked together."""
+    sized = sizes_frame(deal_table)
+    wk = deals.within_kind(deal_table)
+    kinds = [k for k in deals.MONEY_KIND_LABELS.values() if k in set(sized["kind_label"])]
+    tooltip = [alt.Tooltip("name:N", title="Deal"), alt.Tooltip("kind_label:N", title="Kind of money"),
+               alt.Tooltip("amount_bn:Q", title="US$ billion", format=",.2f"),
+               alt.Tooltip("source_outlet:N", title="Source")]
+    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)", scale=alt.Scale(type="log", domain=[0.1, 100]),
+              axis=alt.Axis(values=[0.1, 0.3, 1, 3, 10, 30, 100], format="~g"))
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("amount_usd", order="descending"),
+              axis=alt.Axis(labelLimit=420))
+    colour = alt.Color("side:N", title="Who is on the other side",
+                       scale=alt.Scale(domain=list(SIDES), range=list(SIDES.values())))
+    # NOTE: a lollipop, not a bar: on a log scale a bar has no zero to start from.
+    stems = alt.Chart().mark_rule(strokeWidth=2).encode(x="floor:Q", x2="amount_bn:Q", y=y, color=colour)
+    heads = alt.Chart().mark_point(filled=True, size=90).encode(
+        x=x, y=y, color=colour, tooltip=tooltip,
+        shape=alt.Shape("is_deal:N", legend=None, scale=alt.Scale(domain=[True, False], range=["diamond", "circle"])),
+        size=alt.condition("datum.is_deal", alt.value(200), alt.value(80)))
+    chart = alt.layer(stems, heads, data=sized).properties(width=330, height=alt.Step(20)).facet(
+        row=alt.Row("kind_label:N", sort=kinds, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight=600, labelOrient="top")),
+        spacing=6,
+    ).resolve_scale(y="independent")
+    n_unsized = int(deal_table["amount_usd"].isna().sum())
+    return charts.finish(
+        chart,
+        title=f"The US${wk['amount'] / 1e6:,.0f}m MoU ranks {wk['rank']} of {wk['n_sized']} stated MoU amounts; "
+              "other kinds of money are not comparable",
+        subtitle=f"{len(sized)} deals that state an amount, one panel per kind of money; {n_unsized} more state none",
+        description=f"Bar charts of {len(sized)} deal amounts on a log scale, one panel per kind of money "
+                    f"({', '.join(kinds)}). The USSM–FWO MoU is marked with a triangle and a large diamond.",
+        sources=["deals"],
+    )
