@@ -101,6 +101,9 @@ def fdi_chart(tables: dict) -> alt.TopLevelMixin:
     both["fy"] = "FY" + both["fiscal_year"].astype(str)
     both["who"] = _who(both["iso3"], "Other listed source")
     order = latest[latest["row_kind"] == "country"]["country"].tolist()
+    listed = latest[latest["row_kind"] == "country"]
+    top = listed.loc[listed["value"].idxmax()]
+    lead = f"{top['country']} is Pakistan's largest direct investor in FY{fy[-1]}"
     chart = alt.Chart(both).mark_bar().encode(
         x=alt.X("value:Q", title="Net FDI (US$ million; negative = net outflow)"),
         y=alt.Y("country:N", sort=order, title=None),
@@ -114,8 +117,7 @@ def fdi_chart(tables: dict) -> alt.TopLevelMixin:
     ).properties(width=480, height=alt.Step(12))
     return charts.finish(
         chart,
-        title=(f"China is Pakistan's largest direct investor; US net FDI turned negative in FY{fy[-1]}" if us["value"] < 0
-               else "China is Pakistan's largest direct investor"),
+        title=lead + ("; US net FDI turned negative" if us["value"] < 0 else ""),
         subtitle=f"Net FDI by source, the {n_listed} sources SBP lists for FY{fy[-1]} (paler bars: FY{fy[0]})",
         description=f"Grouped bar chart of net FDI into Pakistan by source country for {', '.join('FY' + str(y) for y in fy)}.",
         sources=["pakistan_fdi"])

@@ -297,8 +297,16 @@ def test_fdi_text_and_chart():
     assert "negative in FY2025 (−US\\$12 million) and FY2026 (−US\\$5 million)" in text
     spec = pkc.fdi_chart(tables).to_dict()
     # long titles are wrapped into lines by charts.finish
-    assert " ".join(spec["title"]["text"]) == "China is Pakistan's largest direct investor; US net FDI turned negative in FY2026"
+    assert " ".join(spec["title"]["text"]) == "China is Pakistan's largest direct investor in FY2026; US net FDI turned negative"
     assert "(paler bars: FY2025)" in spec["title"]["subtitle"][0]
+
+
+def test_fdi_chart_title_names_whoever_leads():
+    fdi = _fdi()
+    fdi.loc[(fdi["iso3"] == "USA") & (fdi["fiscal_year"] == 2026), "value"] = 900.0
+    title = pkc.fdi_chart(pk.fdi_tables(fdi)).to_dict()["title"]["text"]
+    title = " ".join(title) if isinstance(title, list) else title
+    assert title == "United States is Pakistan's largest direct investor in FY2026"
 
 
 def test_copper_text_and_chart():

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .. import countries
+from ._io import write_csv, write_meta
 
 FOLDER = "bgs-wms-1970-2021"
 RAW_FILE = "bgs_world_mineral_statistics_production_1970_2021.csv"
@@ -103,20 +103,6 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     if out.duplicated(["mineral", "stage", "product", "country", "year"]).any():
         raise ValueError("duplicate BGS observations after mapping")
     return out
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-    return path
-
-
-def write_meta(meta: dict, out: Path) -> Path:
-    path = out / "meta" / f"{meta['name']}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=110)
-    path.write_text(text, encoding="utf-8", newline="\n")
-    return path
 
 
 def meta(df: pd.DataFrame) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .bgs import write_csv, write_meta
+from ._io import write_csv, write_meta
 
 FOLDER = "comtrade-us-china-cmm"
 NAME = "us_imports"

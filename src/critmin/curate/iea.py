@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 
 from .. import countries
-from .bgs import write_csv, write_meta
+from ._io import write_csv, write_meta
 
 FOLDER = "iea-critical-minerals"
 WORKBOOK = "CM_Data_Explorer_2024-05.xlsx"
