@@ -28,11 +28,11 @@ test: $(READY)
 
 ## bench: build-time and page-weight figures (prints, asserts nothing)
 bench: $(READY)
-	$(BIN)/python -m critmin.bench
+	$(BIN)/python tools/bench.py
 
 ## data: re-curate data/ from the publishers' raw files, e.g. make data RAW=path/to/raw
 data: $(READY)
-	$(BIN)/python -m critmin.curate $(RAW)
+	$(BIN)/critmin curate $(RAW)
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000

@@ -16,7 +16,7 @@ REPO = paths.ROOT
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Compile the HTML from the committed executed pages; fails if a page is out of date with its inputs."""
-    from critmin import build
+    from critmin.book import build
 
     return build.build(execute=False, log=lambda *_: None)
 

@@ -8,7 +8,8 @@ import re
 import nbformat
 import yaml
 
-from critmin import build, paths
+from critmin.book import build
+from critmin import paths
 
 
 def test_committed_pages_match_their_notebooks_and_parameters():

@@ -9,13 +9,14 @@ import sys
 import pytest
 import yaml
 
-from critmin import build, paths
+from critmin.book import build
+from critmin import paths
 
 FIRST = build.pages()[0]
 
 
 def critmin(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "critmin.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "critmin.book.cli", *args], capture_output=True, text=True,
                           env=env, timeout=timeout)
 
 

@@ -7,7 +7,7 @@ import sys
 
 import nbformat
 
-from critmin import build
+from critmin.book import build
 
 
 def _run_nbval(path):

@@ -8,7 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-from critmin import catalogue, data, datapackage, paths
+from critmin.data import catalogue
+from critmin import data
+from critmin.data import package as datapackage
+from critmin import paths
 
 RESOURCES = datapackage.package()["resources"]
 NAMES = [r["name"] for r in RESOURCES]
@@ -32,7 +35,7 @@ def _row_cited(res: dict) -> bool:
 
 def test_datapackage_json_is_in_sync_with_meta():
     committed = (paths.data_dir() / "datapackage.json").read_text(encoding="utf-8")
-    assert committed == datapackage.render(), "data/datapackage.json is stale: run python -m critmin.datapackage"
+    assert committed == datapackage.render(), "data/datapackage.json is stale: run critmin datapackage"
 
 
 def test_every_csv_is_a_resource_and_every_resource_has_its_csv():

@@ -5,7 +5,8 @@ import json
 import nbformat
 import pytest
 
-from critmin import build, charts
+from critmin.book import build
+from critmin.render import charts
 from critmin.params import ParameterError
 
 

@@ -9,7 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from critmin import catalogue, datapackage
+from critmin.data import catalogue
+from critmin.data import package as datapackage
 from critmin.curate import __main__ as curate_main
 
 TOY = {

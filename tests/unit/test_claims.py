@@ -8,7 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from critmin import claims, datapackage, paths
+from critmin.analysis import claims
+from critmin.data import package as datapackage
+from critmin import paths
 from critmin.data import DataError
 from critmin.params import ParameterError
 
@@ -338,14 +340,9 @@ def test_codebook_entries(df, codebook):
     assert stances["claims"].sum() == len(df)
 
 
-def test_md_escape_and_signed():
-    assert claims.md_escape("a $1bn and $2bn *loan*") == "a \\$1bn and \\$2bn \\*loan\\*"
-    assert claims.signed(-0.5) == "−0.50" and claims.signed(1) == "+1.00" and claims.signed(-0.001) == "0.00"
-
-
 # --- The chapters' prose, tables and charts ---------------------------------------------------------------------
 
-from critmin import claims_charts  # noqa: E402
+from critmin.chapters import claims_charts  # noqa: E402
 
 
 def test_balance_text(dated, codebook):

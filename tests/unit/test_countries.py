@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from critmin.countries import clean_name, row_kind, to_iso3, to_name
+from critmin.data.countries import clean_name, row_kind, to_iso3, to_name
 
 
 @pytest.mark.parametrize("name, code", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from critmin import deals
+from critmin.analysis import deals
 from critmin.params import ParameterError
 
 
@@ -61,14 +61,6 @@ def test_parse_window():
         deals.parse_window("1990-01-01", "2025-01-01")
 
 
-def test_usd_and_escaping():
-    assert deals.usd(500e6) == "US\\$500 million"
-    assert deals.usd(4.2e9) == "US\\$4.2 billion"
-    assert deals.usd(1.25e9) == "US\\$1.25 billion"
-    assert deals._md_escape("a|b $5") == "a\\|b \\$5"
-    assert deals.source_link("Dawn", "https://x.org/a b", "N") == "[Dawn](https://x.org/a%20b) (news outlet)"
-
-
 def _events() -> pd.DataFrame:
     return pd.DataFrame({
         "event_id": ["e2", "e1", "ussm-fwo-mou-signed", "old"],
@@ -97,7 +89,7 @@ def test_deal_facts_keeps_source_and_note():
     sections = [("Signed", "events", "ussm-fwo-mou-signed")]
     f = deals.deal_facts(_events(), pd.DataFrame(columns=["deal_id"]), sections)
     assert f.loc[0, "fact"] == "s0 (about US$500m)"
-    assert f.loc[0, "source"] == "[APP](https://c) (primary or official)"
+    assert f.loc[0, "source"] == "[APP](https://c) (primary or official source)"
     md = deals.facts_markdown(f)
     assert "US\\$500m" in md and "[APP](https://c)" in md
     with pytest.raises(KeyError, match="missing"):
@@ -106,7 +98,7 @@ def test_deal_facts_keeps_source_and_note():
 
 # --- The chapter's prose and charts ---------------------------------------------------------------------------
 
-from critmin import deal_charts  # noqa: E402
+from critmin.chapters import deal as deal_charts  # noqa: E402
 
 
 def _story() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -167,7 +159,7 @@ def test_gaps_markdown():
     md = deals.gaps_markdown(ev, dl).splitlines()
     assert [line.split("**")[1] for line in md] == ["The text of the MoU.", "The size of the first shipment.",
                                                      "Financing.", "What the later phases contain."]
-    assert "(no tonnage given; [Reuters](https://e/1) (news outlet))" in md[1]
+    assert "(no tonnage given; [Reuters](https://e/1) (news report))" in md[1]
     assert "is an intention, not a binding commitment" in md[2]
     ev2 = ev.copy()
     ev2.loc[1, "amount_usd"] = 1e6

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from critmin import claims, evidence as ev
+from critmin.analysis import claims
+from critmin.analysis import evidence as ev
 
 
 def _prod(rows, mineral="rare_earths", stage="mine", year=2025, edition="MCS2026"):
@@ -182,7 +183,7 @@ def test_checked_and_unchecked_cover_every_claim():
 
 # --- The chapter's prose and tables -----------------------------------------------------------------------------
 
-from critmin import claims_charts  # noqa: E402
+from critmin.chapters import claims_charts  # noqa: E402
 
 
 def _checked() -> pd.DataFrame:

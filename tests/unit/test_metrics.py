@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin import metrics
+from critmin.analysis import metrics
 
 NA = np.nan
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from critmin import pakistan as pk
+from critmin.analysis import pakistan as pk
 
 
 def _prod(rows) -> pd.DataFrame:
@@ -154,7 +154,7 @@ def test_indicator_table_order_and_missing():
 
 # --- The chapter's prose, tables and charts -------------------------------------------------------------------
 
-from critmin import pakistan_charts as pkc  # noqa: E402
+from critmin.chapters import pakistan as pkc  # noqa: E402
 
 
 def test_mines_text_and_table():

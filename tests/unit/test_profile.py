@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from critmin import profile
+from critmin import text
+from critmin.analysis import profile
 from critmin.params import ParameterError
 
 MINERALS = pd.DataFrame({
@@ -99,8 +100,8 @@ def test_producers_shares_are_of_country_rows_and_keep_odd_labels_in_one_table()
     assert math.isclose(p.hhi, 4200.0)
     assert "United States" in p.table["country"].tolist()
     text = profile.producers_sentence(p, "Antimony")
-    assert "**60%**" in text and "150 t" in text and "50 t is under “Other countries”" in text
-    assert "40%" in text  # the world-total share, stated because it differs
+    assert "**60.0%**" in text and "150 t" in text and "50 t is under “Other countries”" in text
+    assert "40.0%" in text  # the world-total share, stated because it differs
 
 
 def test_producers_with_china_withheld_and_missing_year():
@@ -151,7 +152,7 @@ def test_reserves_vs_production_and_rp_years():
     assert math.isclose(v.china["reserves_share"], 0.6)
     assert pd.isna(v.china["rp_years"])
     text = profile.reserves_sentence(v, "Antimony")
-    assert "more than 2,000 t" in text and "**60%**" in text
+    assert "more than 2,000 t" in text and "**60.0%**" in text
 
 
 def test_reserves_group_only_and_none():
@@ -189,7 +190,7 @@ def test_import_sources_newest_edition_and_china_rank():
     assert newest["edition"].unique().tolist() == ["MCS2026"]
     assert china.set_index("edition")["rank"].to_dict() == {"MCS2025": 1, "MCS2026": 2}
     text = profile.import_sources_sentence(newest, china, "Gallium")
-    assert "ranks **2** of 2" in text and "30% of imports" in text and "MCS2025: rank 1" in text
+    assert "ranks **2** of 2" in text and "30.0% of imports" in text and "MCS2025: rank 1" in text
 
 
 def test_export_controls_match_whole_mineral_ids_only():
@@ -229,17 +230,6 @@ def test_pakistan_rows_and_plain_statements():
     assert "nothing specific to gallium" in said
 
 
-def test_formatting_helpers():
-    assert profile.share_text(0.6923) == "69%"
-    assert profile.share_text(0.045) == "4.5%"
-    assert profile.share_text(0.0001) == "<0.1%"
-    assert profile.quantity(12345.0, "kt") == "12,345 thousand t"
-    assert profile.quantity(2.5, "t") == "2.5 t"
-    assert profile.to_unit(2.0, "Mt", "kt") == 2000.0
-    shown = profile.plain(pd.DataFrame({"rank": pd.array([1, None], dtype="Int64")}))
-    assert shown["rank"].tolist() == [1, None]
-
-
 def test_data_notes_pick_caveats_naming_the_mineral():
     notes = profile.data_notes("gallium", "Gallium", resources=("production",))
     assert notes and all("allium" in n for n in notes)
@@ -251,7 +241,7 @@ def test_data_notes_pick_caveats_naming_the_mineral():
 
 
 def test_show_dispatches_prose_tables_charts_and_skips_none(monkeypatch):
-    from critmin import page
+    from critmin.render import page
 
     seen = []
     monkeypatch.setattr(page, "md", lambda text: seen.append(("md", text)))
@@ -279,7 +269,7 @@ def test_producers_table_appends_unattributed_and_world_rows():
     assert t.frame["Output (t)"].tolist()[-2:] == [50.0, 150.0]
     assert t.frame["USGS flag"].tolist()[0] == "–"
     assert t.caption.startswith("Antimony: mine production by country, 2023 (USGS MCS2025")
-    assert t.formats["Share of listed countries"] is profile.share_text
+    assert t.formats["Share of listed countries"] is text.share_text
 
 
 def _usgs(rows):
@@ -296,11 +286,11 @@ def test_usgs_trend_sentence_first_last_and_gaps():
                [2022, None, None, None, None, "withheld", "withheld", "MCS2024", "x"],
                [2023, 12.0, 0.6, 0.4, 1, "reported", "", "MCS2025", "x"]])
     text = profile.usgs_trend_sentence(u, "mine", "Antimony")
-    assert text.startswith("In the USGS tables China's share of listed antimony mine production was **60%** in "
-                           "2023, against 50% in 2021 (40% of USGS's world total")
+    assert text.startswith("In the USGS tables China's share of listed antimony mine production was **60.0%** in "
+                           "2023, against 50.0% in 2021 (40.0% of USGS's world total")
     assert text.endswith("No share for 2022 (withheld).")
     one = profile.usgs_trend_sentence(u.iloc[[2]], "mine", "Antimony")
-    assert "for one year only: in 2023 it was **60%**" in one
+    assert "for one year only: in 2023 it was **60.0%**" in one
     none = profile.usgs_trend_sentence(u.iloc[[1]], "mine", "Antimony")
     assert none == "USGS gives no usable China figure for antimony mine production in any year (2022: withheld)."
 
@@ -311,9 +301,9 @@ def test_bgs_trend_sentence_peak_and_seam():
               ["antimony", "mine", 2020, 1.0, 0.9, "reported", "Mine"],
               ["antimony", "mine", 2021, 1.0, 0.8, "reported", "Mine"]])
     text = profile.bgs_trend_sentence(u, b, "mine")
-    assert text.startswith("In the BGS series China's share went from 70% in 2019 to 80% in 2021, peaking at 90% "
+    assert text.startswith("In the BGS series China's share went from 70.0% in 2019 to 80.0% in 2021, peaking at 90.0% "
                            "in 2020. The BGS series (Mine)")
-    assert "in 2021, BGS gives China 80% and USGS 50%" in text
+    assert "in 2021, BGS gives China 80.0% and USGS 50.0%" in text
     assert ", its highest." in profile.bgs_trend_sentence(u, b.iloc[[0, 2]], "mine")
     assert profile.bgs_trend_sentence(u, b, "refinery") == ""
 
@@ -391,7 +381,7 @@ def test_refining_sentence_and_table():
                         "product": ["refined copper", ""], "year": [2024, 2023], "share": [0.44, 0.98],
                         "listed": [True, True]})
     text = profile.refining_sentence(ref, "Copper")
-    assert "between **44%** and **98%** (2 figures; the highest, 98%, is for processing in 2023)" in text
+    assert "between **44.0%** and **98.0%** (2 figures; the highest, 98.0%, is for processing in 2023)" in text
     t = profile.refining_table(ref, "Copper")
     assert t.frame.columns.tolist() == ["Year", "Stage", "Product and basis", "China's share", "Source"]
     assert profile.refining_table(ref.iloc[0:0], "Copper") is None
@@ -424,27 +414,28 @@ def _spec(chart):
 
 
 def test_producer_chart_highlights_china_and_states_its_share():
-    from critmin import charts, profile_charts
+    from critmin.render import charts
+    from critmin.chapters import mineral_profile as profile_charts
 
     p = profile.producers("antimony", 2023, "mine", PRODUCTION)
     spec = _spec(profile_charts.producers(p, "Antimony", n=3))
-    assert spec["title"]["text"] == "China: 60% of listed antimony mine production, 2023"
+    assert spec["title"]["text"] == "China: 60.0% of listed antimony mine production, 2023"
     assert spec["title"]["subtitle"][0] == "Top 3 of 4 countries; China highlighted"
     rows = list(spec["datasets"].values())[0]
     assert [r["who"] for r in rows] == ["China", "Other countries", "Other countries"]
     assert spec["encoding"]["color"]["scale"]["range"] == [charts.CHINA, charts.PALETTE[1]]
     withheld = profile.producers("antimony", 2024, "mine", PRODUCTION)
     assert _spec(profile_charts.producers(withheld, "Antimony"))["title"]["text"] == (
-        "Russia leads antimony mine production in 2024 with 50%")
+        "Russia leads antimony mine production in 2024 with 50.0%")
 
 
 def test_share_over_time_chart_needs_two_years():
-    from critmin import profile_charts
+    from critmin.chapters import mineral_profile as profile_charts
 
     long = pd.DataFrame({"series": ["USGS, mine production", "BGS, Mine", "BGS, Mine"],
                          "year": [2021, 2020, 2021], "share": [0.5, 0.9, 0.8]})
     spec = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=True))
-    assert spec["title"]["text"] == "China's share of antimony output: 80% in 2021 (BGS, Mine)"
+    assert spec["title"]["text"] == "China's share of antimony output: 80.0% in 2021 (BGS, Mine)"
     assert "BGS, World Mineral Statistics" in " ".join(spec["title"]["subtitle"])
     usgs_only = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=False))
     assert "BGS" not in " ".join(usgs_only["title"]["subtitle"][1:])
@@ -453,11 +444,11 @@ def test_share_over_time_chart_needs_two_years():
 
 
 def test_reserves_chart_pairs_reserves_with_production():
-    from critmin import profile_charts
+    from critmin.chapters import mineral_profile as profile_charts
 
     v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
     spec = _spec(profile_charts.reserves(v, "Antimony"))
-    assert spec["title"]["text"] == "China holds 60% of listed antimony reserves"
+    assert spec["title"]["text"] == "China holds 60.0% of listed antimony reserves"
     measures = {r["measure"] for r in list(spec["datasets"].values())[0]}
     assert measures == {"Reserves, 2024", "Production, 2024"}
     group = profile.reserves_vs_production("platinum", production=PRODUCTION, reserves=RESERVES)
@@ -465,12 +456,12 @@ def test_reserves_chart_pairs_reserves_with_production():
 
 
 def test_reliance_chart_draws_bounds_at_the_bound():
-    from critmin import profile_charts
+    from critmin.chapters import mineral_profile as profile_charts
 
     rel = pd.DataFrame({"year": [2022, 2023], "nir_pct": [50.0, 50.0], "flag": ["censored_gt"] * 2,
-                        "edition": ["MCS2025"] * 2, "label": [">50%"] * 2})
+                        "edition": ["MCS2025"] * 2, "label": [">50.0%"] * 2})
     spec = _spec(profile_charts.reliance(rel, "Germanium"))
-    assert spec["title"]["text"] == "US net import reliance for germanium: >50% in 2023"
+    assert spec["title"]["text"] == "US net import reliance for germanium: >50.0% in 2023"
     assert spec["title"]["subtitle"][0] == "Values USGS gives as “>N” are drawn at N"
     assert [r["nir"] for r in list(spec["datasets"].values())[0]] == [0.5, 0.5]
     assert profile_charts.reliance(rel.iloc[:1], "Germanium") is None

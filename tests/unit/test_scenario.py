@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.scenario import Scenario, run, sensitivity
+from critmin.analysis.scenario import Scenario, run, sensitivity
 
 
 def table(rows, mineral="antimony", stage="mining", year=2024, unit="t"):
@@ -194,7 +194,7 @@ def test_sensitivity():
 # 'market' displacement, unknown buyer figures, and the page helpers
 
 from critmin.params import ParameterError  # noqa: E402
-from critmin.scenario import baseline, buyer_inputs, resolve_supply, supply_indicators  # noqa: E402
+from critmin.analysis.scenario import baseline, buyer_inputs, resolve_supply, supply_indicators  # noqa: E402
 
 
 def test_market_displacement_by_hand():
@@ -330,7 +330,7 @@ def test_buyer_inputs():
 
 
 def test_supply_for_china_share_by_hand():
-    from critmin.scenario import supply_for_china_share
+    from critmin.analysis.scenario import supply_for_china_share
 
     base = baseline(table(WORLD), Scenario("antimony", 0))
     # 60 / (100 + A) = 0.5 → A = 120 - 100 = 20 t
@@ -355,7 +355,7 @@ def test_sensitivity_keeps_missing_buyer_measures():
 # ---------------------------------------------------------------------------------------------------------
 # the buyer's apparent consumption from the us_salient table
 
-from critmin.scenario import buyer_consumption  # noqa: E402
+from critmin.analysis.scenario import buyer_consumption  # noqa: E402
 
 US = pd.DataFrame({
     "mineral": ["copper", "copper", "copper", "tungsten", "zirconium", "gallium", "antimony", "antimony"],
@@ -413,9 +413,10 @@ def test_sourced_consumption_feeds_the_scenario():
 
 # --- The scenario chapter -------------------------------------------------------------------------------------
 
-from critmin import page as _page  # noqa: E402
-from critmin import scenario as scn  # noqa: E402
-from critmin import scenario_charts  # noqa: E402
+from critmin import text as txt  # noqa: E402
+from critmin.render import page as _page  # noqa: E402
+from critmin.analysis import scenario as scn  # noqa: E402
+from critmin.chapters import scenario as scenario_charts  # noqa: E402
 from critmin.params import ParameterError  # noqa: E402
 
 PAGE_DEFAULTS = dict(mineral="antimony", added_supply_t=0.0, supply_source="auto", supplier="Pakistan",
@@ -433,13 +434,6 @@ def tables():
 
 def chapter(tables, **kw):
     return scn.chapter(*tables, **{**PAGE_DEFAULTS, **kw})
-
-
-def test_share_texts_by_hand():
-    assert scn.tonnes_text(12345.6) == "12,346 t"
-    assert scn.pp_text(-0.0123) == "1.2 percentage points"
-    assert scn.pp_text(0.0004) == "0.04 percentage points"
-    assert scn.share_text(0.4567) == "45.7%" and scn.share_text(0.0004) == "0.04%" and scn.share_text(0) == "0.0%"
 
 
 def test_chapter_params_match_the_notebook(tables):
@@ -490,9 +484,9 @@ def test_sensitivity_curve_text_and_chart(tables):
     text = scn.sensitivity_text(ch, curve)
     assert "from 0 to 1,500 t a year, everything else unchanged." in text
     if not math.isnan(curve["need"]) and curve["need"] > 0:
-        assert f"about **{scn.tonnes_text(curve['need'])} a year**" in text
+        assert f"about **{txt.tonnes_text(curve['need'])} a year**" in text
     spec = scenario_charts.sensitivity_chart(ch, curve).to_dict()
-    assert spec["title"]["text"] == f"Even 3× this supply leaves China with {_page.pct(curve['c_top'])} of world antimony output"
+    assert spec["title"]["text"] == f"Even 3× this supply leaves China with {txt.pct(curve['c_top'])} of world antimony output"
     assert "(500 t a year)" in spec["title"]["subtitle"][0]
 
 
@@ -501,4 +495,4 @@ def test_sensitivity_without_added_supply_runs_to_five_percent_of_world(tables):
     curve = scn.sensitivity_curve(ch, tables[0])
     assert curve["top"] == pytest.approx(0.05 * ch.base["world_t"])
     title = scenario_charts.sensitivity_chart(ch, curve).to_dict()["title"]["text"]
-    assert title == f"Adding supply up to 5% of world output leaves China with {_page.pct(curve['c_top'])}"
+    assert title == f"Adding supply up to 5% of world output leaves China with {txt.pct(curve['c_top'])}"

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin import params, supply
+from critmin import params
+from critmin.analysis import supply
 
 NA = np.nan
 
@@ -401,7 +402,8 @@ def _data(spec):
 
 
 def test_tint_and_country_colour():
-    from critmin import charts, supply_charts
+    from critmin.render import charts
+    from critmin.chapters import supply_charts
 
     assert supply_charts.tint("#000000", 0.5) == "#808080"
     assert supply_charts.tint("#D55E00", 0) == "#D55E00" and supply_charts.tint("#D55E00", 1) == "#FFFFFF"
@@ -410,7 +412,7 @@ def test_tint_and_country_colour():
 
 
 def test_stage_shares_chart():
-    from critmin import supply_charts
+    from critmin.chapters import supply_charts
 
     spec = supply_charts.stage_shares(TABLE, ("mining", "processing"), iso3="CHN", country_name="China",
                                       year=2024).to_dict()
@@ -423,7 +425,7 @@ def test_stage_shares_chart():
 
 
 def test_share_over_time_chart():
-    from critmin import supply_charts
+    from critmin.chapters import supply_charts
 
     change = supply.share_change(SHARES)
     ctrl = supply.export_control_dates(EVENTS, SHARES)
@@ -432,7 +434,7 @@ def test_share_over_time_chart():
     assert spec["title"]["text"] == "China's share rose in 1 of 1 series since 2020"
     layers = {r["layer"] for r in _data(spec)}
     assert layers == {"share", "event"}
-    from critmin import datapackage
+    from critmin.data import package as datapackage
 
     sources = " ".join(spec["title"]["subtitle"][1:])  # after the subtitle, the wrapped source line
     assert sources.split() == datapackage.source_line(["production_history", "production", "events"]).split()
@@ -445,7 +447,7 @@ def test_share_over_time_chart():
 
 
 def test_reliance_bars_and_exposure_dots():
-    from critmin import supply_charts
+    from critmin.chapters import supply_charts
 
     exp = EXP.assign(nir_pct=EXP["nir_pct"].fillna(0.0))
     bars = supply_charts.reliance_bars(exp).to_dict()

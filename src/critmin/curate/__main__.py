@@ -7,7 +7,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from .. import datapackage, paths
+from critmin.data import package as datapackage
+from critmin import paths
 
 STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import countries
+from critmin.data import countries
 from ._io import write_csv, write_meta
 
 FOLDER = "bgs-wms-1970-2021"

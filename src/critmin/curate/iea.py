@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from .. import countries
+from critmin.data import countries
 from ._io import write_csv, write_meta
 
 FOLDER = "iea-critical-minerals"

@@ -16,7 +16,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from .. import countries
+from critmin.data import countries
 
 FOLDER = "sbp-dashboard"
 UNIT = "usd_million"

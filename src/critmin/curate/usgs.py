@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import countries
+from critmin.data import countries
 
 EDITIONS = ["MCS2022", "MCS2023", "MCS2024", "MCS2025", "MCS2026"]
 _RANK = {e: i for i, e in enumerate(EDITIONS)}

@@ -9,8 +9,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import charts, claims, evidence
-from .page import num, pct
+from critmin.render import charts
+from critmin.analysis import claims
+from critmin.analysis import evidence
+from critmin.text import num, pct
 
 __all__ = ["stance_scale", "group_title", "group_chart", "theme_heatmap", "timeline_chart", "voices_chart",
            "themes_chart", "EVIDENCE_SHORT", "evidence_bars", "evidence_chart"]

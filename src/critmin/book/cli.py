@@ -1,4 +1,4 @@
-"""Command line: `critmin build`, `critmin run NOTEBOOK -p name value …`, `critmin check`."""
+"""The one command: `critmin build | run | check | pages | curate | datapackage`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from . import build as b
-from . import paths
-from .params import ParameterError
+from critmin.book import build as b
+from critmin import paths
+from critmin.params import ParameterError
 
 
 def _parse_value(text: str):
@@ -78,9 +78,23 @@ def cmd_run(args) -> int:
         nb = b.clean_notebook(nbformat.read(nb_path, as_version=4))
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / f"{args.notebook}.ipynb")
-        from .standalone import write_html
+        from critmin.book.standalone import write_html
         html = write_html(nb, out_dir / f"{args.notebook}.html", title=f"{args.notebook} {slug(params)}")
     print(f"wrote {out_dir / (args.notebook + '.ipynb')}\nwrote {html}")
+    return 0
+
+
+def cmd_curate(args) -> int:
+    from critmin.curate.__main__ import main as curate_main
+
+    return curate_main([str(args.raw), *(["--out", str(args.out)] if args.out else []),
+                        *(["--only", args.only] if args.only else [])])
+
+
+def cmd_datapackage(args) -> int:
+    from critmin.data import package
+
+    print(f"wrote {package.write()}")
     return 0
 
 
@@ -100,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     pr.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="parameter (repeatable)")
     pr.add_argument("--out", default=None, help="output folder (default: runs/)")
     pr.set_defaults(func=cmd_run)
+    pu = sub.add_parser("curate", help="rebuild data/ from the publishers' raw files (one folder per source)")
+    pu.add_argument("raw", type=Path, help="folder holding the raw files, one sub-folder per source")
+    pu.add_argument("--out", type=Path, default=None, help="data package folder to write (default: data/)")
+    pu.add_argument("--only", default=None, help="comma-separated curation steps (default: all)")
+    pu.set_defaults(func=cmd_curate)
+    pd_ = sub.add_parser("datapackage", help="assemble data/datapackage.json from data/meta/*.yaml")
+    pd_.set_defaults(func=cmd_datapackage)
     args = ap.parse_args(argv)
     try:
         return args.func(args)
@@ -107,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # data errors and the like: one line, not a traceback
-        from .data import DataError
+        from critmin.data import DataError
         if isinstance(e, DataError):
             print(f"error: {e}", file=sys.stderr)
             return 2

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from critmin import paths
+from critmin.render import deps
+from critmin.text import years_text
 
 PACKAGE_HEAD = {
     "profile": "tabular-data-package",
@@ -52,10 +54,7 @@ def write(data_dir: Path | None = None) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _read(path: str) -> dict:
-    log = os.environ.get("CRITMIN_READS_LOG")  # the build's record of what a page depends on
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{Path(path).resolve()}\n")
+    deps.record([path])  # the build's record of what a page depends on
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
@@ -73,13 +72,6 @@ def resource(name: str, data_dir: Path | None = None) -> dict:
 
 def resource_names(data_dir: Path | None = None) -> list[str]:
     return sorted(r["name"] for r in package(data_dir)["resources"])
-
-
-def _years(years: list[int]) -> str:
-    years = sorted(set(years))
-    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(str(y) for y in years)
 
 
 def source_line(names: list[str] | str, data_dir: Path | None = None) -> str:
@@ -105,8 +97,8 @@ def source_line(names: list[str] | str, data_dir: Path | None = None) -> str:
             order.append(key)
         if m:
             series[key].append(int(m.group(2)))
-    return "Source: " + "; ".join(k + _years(series[k]) if series[k] else k for k in order)
+    return "Source: " + "; ".join(k + years_text(series[k]) if series[k] else k for k in order)
 
 
-if __name__ == "__main__":  # python -m critmin.datapackage  → rewrite data/datapackage.json
+if __name__ == "__main__":  # python -m critmin.data.package (or `critmin datapackage`) → rewrite data/datapackage.json
     print(write())

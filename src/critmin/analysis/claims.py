@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, datapackage, paths
-from .data import DataError
-from .params import ParameterError, choice, choices
+from critmin import data
+from critmin.data import package as datapackage
+from critmin import paths
+from critmin.data import DataError
+from critmin.params import ParameterError, choice, choices
+from critmin.text import md_escape, signed
 
 STANCES = ["favours_us", "balanced", "sceptical"]
 # NOTE: a voice's position is the mean of these scores over its claims; the scale is ordinal, so the mean is a
@@ -365,22 +368,6 @@ def codebook_entries(code_type: str, df: pd.DataFrame | None = None,
     return rows
 
 
-_MD_SPECIAL = "\\`*_[]<>$|"
-
-
-def md_escape(text) -> str:
-    """Claim text made safe for the book's Markdown: '$' would start maths and '*' or '_' emphasis."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
-
-
-def signed(x: float, digits: int = 2) -> str:
-    """+0.33 / −1.00 / 0.00, with a true minus sign (a hyphen reads as a dash in prose)."""
-    if x != x:
-        return "–"
-    text = f"{x:+.{digits}f}"
-    return "0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
-
-
 # --- The chapters' prose and tables ----------------------------------------------------------------------------
 # Sentences and tables of the expert-positions and codebook chapters, written from the claims and codebook
 # tables; every count in them is computed.
@@ -397,7 +384,7 @@ def balance_text(df: pd.DataFrame, all_claims: pd.DataFrame, codebook: pd.DataFr
     `df` is the claims kept by the theme filter, `all_claims` all claims read, `themes` the chosen theme codes
     (all themes when None), `claims_file` the reader's file parameter ("" for the book's claims).
     """
-    from .page import num, pct
+    from critmin.text import num, pct
 
     theme_names = labels("theme", codebook)
     themes = codes("theme", codebook) if themes is None else themes
@@ -459,7 +446,7 @@ CODEBOOK_TITLES = {"stance": "Stances", "stance_reason": "Reasons for scepticism
 
 def codebook_summary(df: pd.DataFrame, codebook: pd.DataFrame) -> str:
     """How many codes the codebook has per group and how many claims and voices they code."""
-    from .page import num
+    from critmin.text import num
 
     counts = {t: len(codes(t, codebook)) for t in CODEBOOK_SECTIONS}
     return (f"The codebook has **{num(sum(counts.values()))} codes** in {num(len(counts))} groups: "
@@ -474,7 +461,7 @@ def codebook_summary(df: pd.DataFrame, codebook: pd.DataFrame) -> str:
 def codebook_section(code_type: str, df: pd.DataFrame, codebook: pd.DataFrame) -> str:
     """One section of the codebook page in Markdown: each code's label, definition, an example claim from the
     table, the coding rule and how many claims carry it."""
-    from .page import num
+    from critmin.text import num
 
     parts = [f"## {CODEBOOK_TITLES[code_type]}", CODEBOOK_SECTIONS[code_type]]
     for r in codebook_entries(code_type, df, codebook).itertuples():

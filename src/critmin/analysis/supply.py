@@ -26,8 +26,12 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import countries, metrics, page, params
-from .profile import Table
+from critmin.data import countries
+from critmin.analysis import metrics
+from critmin.render import page
+from critmin import params
+from critmin.analysis.profile import Table
+from critmin.text import num, pct, years_text
 
 __all__ = [
     "STAGE_GROUP",
@@ -364,19 +368,10 @@ def _missing_note(mineral: str, group: str, year: int, usgs_years: pd.Series, ie
     if iea is not None and group == "processing":
         years = sorted(set(int(y) for y in iea.loc[(iea["mineral"] == mineral)
                                                    & (iea["stage"] == "refining"), "year"]))
-        return f"No {group} figures for {year}; the IEA refining figures cover {_years_text(years)}."
+        return f"No {group} figures for {year}; the IEA refining figures cover {years_text(years)}."
     if years:
-        return f"No {group} figures for {year}; the USGS table covers {_years_text(years)}."
+        return f"No {group} figures for {year}; the USGS table covers {years_text(years)}."
     return ""
-
-
-def _years_text(years: Sequence[int]) -> str:
-    years = sorted(years)
-    if not years:
-        return "no year"
-    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(str(y) for y in years[:-1]) + (" and " if len(years) > 1 else "") + str(years[-1])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -588,13 +583,13 @@ def change_summary(shares: pd.DataFrame, change: pd.DataFrame, selected: Sequenc
     """
     lines = []
     for r in change.sort_values(["label", "stage"]).itertuples():
-        text = f"- **{r.series}:** {page.pct(r.first_share)} in {r.first_year}"
+        text = f"- **{r.series}:** {pct(r.first_share)} in {r.first_year}"
         if r.bgs_last_year == r.bgs_last_year and r.bgs_last_year != r.first_year:  # not NaN
-            text += f", {page.pct(r.bgs_last_share)} in {int(r.bgs_last_year)} (BGS)"
+            text += f", {pct(r.bgs_last_share)} in {int(r.bgs_last_year)} (BGS)"
         if r.latest_source != "BGS World Mineral Statistics":
-            text += f", {page.pct(r.latest_share)} in {r.latest_year} ({r.latest_source})"
+            text += f", {pct(r.latest_share)} in {r.latest_year} ({r.latest_source})"
         if r.peak_year not in (r.first_year, r.latest_year, r.bgs_last_year):
-            text += f"; peak {page.pct(r.peak_share)} in {r.peak_year}"
+            text += f"; peak {pct(r.peak_share)} in {r.peak_year}"
         gaps = shares[(shares["series"] == r.series) & (shares["year"] > r.latest_year) & shares["share"].isna()]
         for status, verb in (("withheld", "withholds {c}'s figure for"),
                              ("not_listed", "does not name {c} separately in")):
@@ -643,7 +638,7 @@ def seam_and_controls_text(shares: pd.DataFrame, ctrl: pd.DataFrame) -> str:
         lines.append(
             f"**The seam.** BGS and USGS overlap in {years}; "
             f"there the two differ by up to {d * 100:.1f} percentage points ({s_name}, {s_year}: BGS "
-            f"{page.pct(seam.loc[(s_name, s_year), 'BGS'])}, USGS {page.pct(seam.loc[(s_name, s_year), 'USGS'])}). "
+            f"{pct(seam.loc[(s_name, s_year), 'BGS'])}, USGS {pct(seam.loc[(s_name, s_year), 'USGS'])}). "
             f"The definitions differ: BGS shares are of the sum of all producers BGS lists, USGS shares of the USGS "
             f"rounded world total, and the publishers' series are not always the same product (see the table)."
         )
@@ -738,7 +733,7 @@ def coverage_summary(table: pd.DataFrame, selected: Sequence[str], stages: Seque
         best = reported.sort_values(["share", "label"], ascending=[False, True]).head(3)
         lines.append(
             f"\n{country_name}'s largest shares: "
-            + "; ".join(f"{r.label} {r.stage_group} **{page.pct(r.share)}**" for r in best.itertuples())
+            + "; ".join(f"{r.label} {r.stage_group} **{pct(r.share)}**" for r in best.itertuples())
             + "."
         )
     return "\n".join(lines)
@@ -756,7 +751,7 @@ def concentration_summary(table: pd.DataFrame, country_name: str) -> str:
         lines.append(
             f"Concentration among all producers, measured by the Herfindahl–Hirschman index "
             f"(HHI = Σ (100 × sᵢ)², from 0 to 10,000 for a single producer), ranges from "
-            f"**{page.num(lo.hhi)}** ({lo.label}, {lo.stage_group}) to **{page.num(hi.hhi)}** "
+            f"**{num(lo.hhi)}** ({lo.label}, {lo.stage_group}) to **{num(hi.hhi)}** "
             f"({hi.label}, {hi.stage_group}). In {int((conc['top3_share'] >= 0.75).sum())} of {len(conc)} "
             f"mineral stages the three largest producers hold three quarters of world output or more."
         )
@@ -770,10 +765,10 @@ def concentration_summary(table: pd.DataFrame, country_name: str) -> str:
             f"(USGS 'World total (rounded)', IEA 'Total'), which includes the residual line ('Other countries', "
             f"'Rest of world'): output the publisher does not attribute to a named country. That residual is "
             f"left in the denominator but not counted as a producer. It is largest for {big.label} "
-            f"({big.stage_group}): **{page.pct(big.unattributed_share)}** of the world total."
+            f"({big.stage_group}): **{pct(big.unattributed_share)}** of the world total."
             + (f" Measured against the named countries alone, {country_name}'s shares would be higher, by up to "
                f"{gap.max() * 100:.1f} percentage points ({gap_row.label}, {gap_row.stage_group}: "
-               f"{page.pct(gap_row.share_listed)} instead of {page.pct(gap_row.share)})."
+               f"{pct(gap_row.share_listed)} instead of {pct(gap_row.share)})."
                if gap_row is not None else "")
         )
     rounding = has[has["denominator"] == "sum of listed countries"]
@@ -789,7 +784,7 @@ def concentration_summary(table: pd.DataFrame, country_name: str) -> str:
         u = has.loc[upper.idxmax()]
         lines.append(
             f"Counting the residual as countless small producers makes each HHI a lower bound; if it were one "
-            f"producer instead, the index would rise by at most {page.num(upper.max())} ({u.label}, "
+            f"producer instead, the index would rise by at most {num(upper.max())} ({u.label}, "
             f"{u.stage_group})."
         )
     return "\n".join(lines)
@@ -881,7 +876,7 @@ def china_sources_summary(exp: pd.DataFrame) -> str:
         f"(newest edition per mineral). China is among them for **{len(listed)}** and the first source for "
         f"**{len(first)}** ({', '.join(sorted(first['label']))}). Shares are published only in the MCS 2026 "
         f"lists ({with_share['import_period'].iloc[0] if len(with_share) else 'none'}): "
-        + "; ".join(f"{r.label} {page.pct(r.china_import_share)} ({r.import_category})"
+        + "; ".join(f"{r.label} {pct(r.china_import_share)} ({r.import_category})"
                     for r in with_share.itertuples())
         + ". Older editions give the ranking only."
     )
@@ -895,8 +890,8 @@ def comtrade_summary(ct: pd.DataFrame) -> str:
     low = ct[ct["year"] == newest].sort_values(["china_share", "hs_code"]).iloc[0]
     return (
         f"**UN Comtrade: China's share of US import value.** For the {ct['hs_code'].nunique()} HS codes in the "
-        f"data, China's share of the value of US imports in {newest} ranged from {page.pct(low.china_share, 1)} "
-        f"({low.hs_description}, HS {low.hs_code}) to **{page.pct(top.china_share)}** ({top.hs_description}, "
+        f"data, China's share of the value of US imports in {newest} ranged from {pct(low.china_share, 1)} "
+        f"({low.hs_description}, HS {low.hs_code}) to **{pct(top.china_share)}** ({top.hs_description}, "
         f"HS {top.hs_code}). These codes cover only some forms of each mineral (HS 811292 is a basket of several "
         f"minor metals), and values are as the United States reports them (CIF)."
     )
@@ -934,11 +929,11 @@ def exposure_summary(exp: pd.DataFrame) -> str:
     imports = ex[ex["exposure_import"].notna()].sort_values("exposure_import", ascending=False)
     return (
         "On the world-supply basis the most exposed minerals are "
-        + "; ".join(f"{r.label} **{page.pct(r.exposure_supply)}** (net import reliance {r.nir_text} × China "
-                    f"{page.pct(r.china_supply_share)} of world {r.supply_stage})" for r in top3.itertuples())
+        + "; ".join(f"{r.label} **{pct(r.exposure_supply)}** (net import reliance {r.nir_text} × China "
+                    f"{pct(r.china_supply_share)} of world {r.supply_stage})" for r in top3.itertuples())
         + ". " + (
             "Where USGS publishes China's share of US imports, exposure on that basis is "
-            + "; ".join(f"{r.label} {page.pct(r.exposure_import)}" for r in imports.itertuples())
+            + "; ".join(f"{r.label} {pct(r.exposure_import)}" for r in imports.itertuples())
             + "." if ex["exposure_import"].notna().any() else "")
     )
 

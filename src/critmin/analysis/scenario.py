@@ -60,8 +60,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .params import ParameterError
+from critmin.analysis import metrics
+from critmin.params import ParameterError
+from critmin.text import RELIABILITY_PHRASE, UNIT_IN_T, UNIT_LONG, num, pct, points_text, share_text, tonnes_text
 
 __all__ = [
     "Scenario",
@@ -76,7 +77,7 @@ __all__ = [
     "DEFAULT_SUPPLY",
     "ILLUSTRATIVE_WORLD_SHARE",
     "MAX_MULTIPLE_OF_WORLD",
-    "UNIT_IN_TONNES",
+    "UNIT_IN_T",
     "BUYERS",
     "Chapter",
     "chapter",
@@ -94,8 +95,6 @@ __all__ = [
 # NOTE: ten times current world output is far beyond any single project; larger inputs are almost certainly
 # a unit mistake (kilograms typed as tonnes).
 MAX_MULTIPLE_OF_WORLD = 10
-
-UNIT_IN_TONNES = {"t": 1.0, "kg": 1e-3, "g": 1e-6, "kt": 1e3, "Mt": 1e6}
 
 _DISPLACES = ("china", "proportional", "none", "market")
 
@@ -196,9 +195,9 @@ def _tonnes_per_unit(df: pd.DataFrame) -> float:
     if "unit" not in df.columns:
         return 1.0
     unit = df["unit"].iloc[0]
-    if unit not in UNIT_IN_TONNES:
-        raise ValueError(f"cannot convert unit {unit!r} to tonnes (known: {sorted(UNIT_IN_TONNES)})")
-    return UNIT_IN_TONNES[unit]
+    if unit not in UNIT_IN_T:
+        raise ValueError(f"cannot convert unit {unit!r} to tonnes (known: {sorted(UNIT_IN_T)})")
+    return UNIT_IN_T[unit]
 
 
 def _after_table(before: pd.DataFrame, sc: Scenario, added: float, world0: float) -> pd.DataFrame:
@@ -524,8 +523,8 @@ def buyer_consumption(us_salient_df: pd.DataFrame, mineral: str, year: int, unit
     NOTE: only *apparent* consumption is used: the net import reliance the scenario multiplies it by is a share
     of apparent consumption, so a reported or estimated consumption would not match it.
     """
-    if unit not in UNIT_IN_TONNES:
-        raise ValueError(f"cannot convert to unit {unit!r} (known: {sorted(UNIT_IN_TONNES)})")
+    if unit not in UNIT_IN_T:
+        raise ValueError(f"cannot convert to unit {unit!r} (known: {sorted(UNIT_IN_T)})")
     out = {"value": None, "tonnes": None, "unit": unit, "year": None, "edition": None, "flag": None, "raw": None,
            "column": None, "reason": None}
     name = label or mineral.replace("_", " ")
@@ -556,11 +555,11 @@ def buyer_consumption(us_salient_df: pd.DataFrame, mineral: str, year: int, unit
         out["reason"] = f"USGS gives US apparent consumption of {name} for {pick} only as a bound ({out['raw']})"
     elif v is None:
         out["reason"] = f"US apparent consumption of {name} for {pick} is not available ({out['raw'] or 'blank'})"
-    elif src_unit not in UNIT_IN_TONNES:
+    elif src_unit not in UNIT_IN_T:
         raise ValueError(f"us_salient: unit {src_unit!r} of {mineral} apparent consumption is not a mass")
     else:
-        tonnes = float(v) * UNIT_IN_TONNES[src_unit]
-        out.update(tonnes=tonnes, value=tonnes / UNIT_IN_TONNES[unit])
+        tonnes = float(v) * UNIT_IN_T[src_unit]
+        out.update(tonnes=tonnes, value=tonnes / UNIT_IN_T[unit])
     return out
 
 
@@ -695,11 +694,6 @@ def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, den
 # NOTE: USGS publishes net import reliance and import sources only for the United States.
 BUYERS = ["United States"]
 PAGE_DISPLACES = ["auto", "china", "proportional", "none", "market"]
-UNIT_WORDS = {"t": "tonnes", "kt": "thousand tonnes (kt)", "kg": "kilograms", "Mt": "million tonnes (Mt)"}
-RELIABILITY_WORDS = {"P": "a primary source", "N": "a news report", "M": "a copy on a mirror or aggregator site",
-                     "O": "an opinion or analysis piece"}
-
-
 @dataclass(frozen=True)
 class Chapter:
     """One run of the scenario chapter: the checked parameters, what they resolved to and the results.
@@ -770,7 +764,7 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
     out of range, and a `displaces` that needs the buyer's consumption where none is known. Checks run in
     the order of the parameters, so the first bad one is named.
     """
-    from . import params
+    from critmin import params
 
     mineral = params.choice("mineral", mineral, sorted(production["mineral"].dropna().unique()))
     label = str(minerals.set_index("mineral").loc[mineral, "label"])
@@ -833,30 +827,9 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
                    scenario=sc, results=res)
 
 
-def tonnes_text(x: float) -> str:
-    """12345.6 → '12,346 t'."""
-    from .page import num
-
-    return f"{num(x)} t"
-
-
-def pp_text(x: float) -> str:
-    """A change in a share, in percentage points (two decimals for changes under 0.1 points)."""
-    digits = 1 if abs(x) >= 0.001 or x == 0 else 2
-    return f"{abs(x) * 100:.{digits}f} percentage points"
-
-
-def share_text(x: float) -> str:
-    """A share with one decimal, two for shares under 0.1%."""
-    from .page import pct
-
-    return pct(x, 1 if x >= 0.001 or x == 0 else 2)
-
-
 def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
     """The scenario section: where the added tonnes come from, how they compare with the supplier's current
     output and world output, and the unit of the production table."""
-    from .page import num, pct
 
     A, base, supply, noun, supplier = ch.supply["tonnes"], ch.base, ch.supply, ch.noun, ch.supplier
     unit = base["unit"]
@@ -867,7 +840,7 @@ def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
         lines.append(
             f"The added supply is **{tonnes_text(A)} of {noun} a year**: the figure *{ind['label']}* ({ind['year']}) "
             f"in the book's table of Pakistan indicators, from [{ind['publisher']}]({ind['source_url']}), "
-            f"{RELIABILITY_WORDS[ind['reliability']]}.{note}")
+            f"{RELIABILITY_PHRASE[ind['reliability']]}.{note}")
     elif supply["basis"] == "world_share":
         found = supply_indicators(indicators, ch.mineral) if ch.supplier_iso3 == "PAK" else indicators.iloc[0:0]
         if found.empty:
@@ -904,7 +877,7 @@ def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
         lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in tonnes, the unit of the "
                      "added supply, so no conversion is needed.")
     else:
-        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in {UNIT_WORDS.get(unit, unit)}; "
+        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in {UNIT_LONG.get(unit, unit)}; "
                      f"the page converts the added {tonnes_text(A)} to "
                      f"{num(A / base['tonnes_per_unit'], 3).rstrip('0').rstrip('.')} {unit} before adding it, and shows "
                      "all results in tonnes.")
@@ -913,7 +886,6 @@ def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
 
 def world_text(ch: Chapter) -> str:
     """World supply before and after: China's and the supplier's shares and the HHI."""
-    from .page import num
 
     r = ch.r
     c0, c1 = r.loc["china_share", "before"], r.loc["china_share", "after"]
@@ -931,14 +903,13 @@ def world_text(ch: Chapter) -> str:
     return (f"## World supply before and after\n\n"
             f"In {ch.base['year']} China produced **{share_text(c0)}** of world {ch.name} {ch.stage} output (shares of "
             f"the sum of the countries USGS lists, {tonnes_text(w0)}). {growth} China's share falls to "
-            f"**{share_text(c1)}**, {pp_text(c1 - c0)} lower, and {ch.supplier}'s rises from {share_text(s0)} to "
+            f"**{share_text(c1)}**, {points_text(c1 - c0)} lower, and {ch.supplier}'s rises from {share_text(s0)} to "
             f"{share_text(s1)}. The Herfindahl–Hirschman index of concentration (HHI = Σ (100 × sᵢ)², from 0 to "
             f"10,000, where 10,000 is a single producer) moves from {num(h0)} to {num(h1)}.")
 
 
 def world_table(ch: Chapter) -> pd.DataFrame:
     """World production, China's and the supplier's output and shares and the HHI, before and after (as text)."""
-    from .page import num
 
     r, supplier = ch.r, ch.supplier
     rows = [
@@ -956,8 +927,7 @@ def world_table(ch: Chapter) -> pd.DataFrame:
 def buyer_text(ch: Chapter) -> str:
     """The buyer section: US net import reliance, China's share of US imports and how the scenario changes
     US reliance on China (or why it cannot be computed)."""
-    from . import datapackage
-    from .page import num, pct
+    from critmin.data import package as datapackage
 
     r, bi, noun, sourced = ch.r, ch.bi, ch.noun, ch.sourced
     m0, m1 = r.loc["buyer_china_import_share", "before"], r.loc["buyer_china_import_share", "after"]
@@ -1009,7 +979,7 @@ def buyer_text(ch: Chapter) -> str:
                     f"Assuming the new tonnes are sold on the world market, and China's share of US imports falls in "
                     f"the same proportion as its share of world production (`displaces='market'`), China's share of "
                     f"US imports moves to {share_text(m1)} and US reliance on China to **{share_text(R1)}**, "
-                    f"{pp_text(R1 - R0)} lower.")
+                    f"{points_text(R1 - R0)} lower.")
             else:
                 B, D = r.loc["supplied_to_buyer", "after"], r.loc["displaced_from_china", "after"]
                 how = {"china": "replacing imports from China first",
@@ -1029,7 +999,7 @@ def buyer_text(ch: Chapter) -> str:
                     f"{pct(ch.share_to_buyer)} of the new supply ({tonnes_text(B)}) is sold to the United States, "
                     f"{how}, {tonnes_text(D)} of imports from China are displaced"
                     + (" (all of them)" if D >= imports_cn - 1e-9 and D > 0 else "")
-                    + f": US reliance on China moves to **{share_text(R1)}**, {pp_text(R1 - R0)} lower.")
+                    + f": US reliance on China moves to **{share_text(R1)}**, {points_text(R1 - R0)} lower.")
     return "\n\n".join([text[0], " ".join(text[1:])])
 
 
@@ -1062,7 +1032,6 @@ def sensitivity_curve(ch: Chapter, production: pd.DataFrame, points: int = 41) -
 def sensitivity_text(ch: Chapter, curve: dict) -> str:
     """The 'How much supply would it take?' section: the range the chart covers and the supply needed to
     reach the target share of :func:`sensitivity_curve`."""
-    from .page import num, pct
 
     A, need, target = ch.supply["tonnes"], curve["need"], curve["target"]
     if math.isnan(need):

@@ -8,9 +8,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import charts
-from . import pakistan as pk
-from .page import num, pct
+from critmin.render import charts
+from critmin.analysis import pakistan as pk
+from critmin.text import num, pct
 
 __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart", "fdi_chart", "copper_chart"]
 

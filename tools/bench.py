@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import paths
+from critmin import paths
 
-CLI = [sys.executable, "-m", "critmin.cli"]
+CLI = [sys.executable, "-m", "critmin.book.cli"]
 JB = str(Path(sys.executable).with_name("jupyter-book"))
 
 
@@ -110,7 +110,7 @@ def per_page_phases() -> list[dict]:
     """Kernel start, imports (the first code cell after the parameters) and compute, from papermill's timings."""
     import papermill
 
-    from .build import pages
+    from critmin.book.build import pages
 
     rows = []
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from . import charts, page
-from .supply import control_rules, exposed, reported_shares
+from critmin.render import charts
+from critmin.render import page
+from critmin.text import pct
+from critmin.analysis.supply import control_rules, exposed, reported_shares
 
 
 def country_colour(iso3: str) -> str:
@@ -112,7 +114,7 @@ def stage_shares(table: pd.DataFrame, stages: Sequence[str], *, iso3: str, count
         description=(f"Grouped bar chart of {country_name}'s share of world mining and of refining or processing "
                      f"in {year} for {plot['label'].nunique()} minerals, largest first. Largest: "
                      f"{plot.sort_values('share', ascending=False).iloc[0]['label']} "
-                     f"{page.pct(plot['share'].max())}."),
+                     f"{pct(plot['share'].max())}."),
         sources=sources)
 
 
@@ -179,10 +181,10 @@ def exposure_dots(exp: pd.DataFrame) -> alt.TopLevelMixin:
                  alt.Tooltip("supply_stage:N", title="Stage"), alt.Tooltip("supply_source:N", title="Supply source")],
     ).properties(width=480, height=alt.Step(14))
     return charts.finish(chart, title=f"{lead['label']} tops the US exposure to Chinese supply "
-                                      f"({page.pct(lead['exposure_supply'])} of consumption on the world-supply basis)",
+                                      f"({pct(lead['exposure_supply'])} of consumption on the world-supply basis)",
                          subtitle=("Exposure = net import reliance × China's share; circles: world supply, "
                                    "diamonds: US imports"),
                          description=(f"Dot plot of exposure for {len(ex)} minerals on two bases, sorted by the "
                                       f"world-supply basis; largest {lead['label']} "
-                                      f"{page.pct(lead['exposure_supply'])}."),
+                                      f"{pct(lead['exposure_supply'])}."),
                          sources=["import_reliance", "import_sources", "production", "refining"])

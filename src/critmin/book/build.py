@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import paths
-from .params import ParameterError
+from critmin import paths
+from critmin.params import ParameterError
 
 PAGES_FILE = "pages.yml"
 KERNEL = "python3"
@@ -128,17 +128,17 @@ def _sha(path: Path) -> str:
 def package_hash() -> str:
     """One hash over the package's code (curation code excluded: pages never run it)."""
     h = hashlib.sha256()
-    src = Path(__file__).resolve().parent
+    src = Path(__file__).resolve().parents[1]
     for f in sorted(src.rglob("*.py")):
         rel = f.relative_to(src).as_posix()
-        if rel.startswith("curate/") or rel == "build.py" or rel == "cli.py":
+        if rel.startswith(("curate/", "book/")):
             continue
         h.update(rel.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 
 # The package's own checkout (equal to paths.ROOT except when CRITMIN_ROOT points at a copy of the book).
-CODE_ROOT = Path(__file__).resolve().parents[2]
+CODE_ROOT = Path(__file__).resolve().parents[3]
 
 
 def _rel(path: Path) -> str:

@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from . import data, datapackage, metrics, page, params
+from critmin import data
+from critmin.data import package as datapackage
+from critmin.analysis import metrics
+from critmin.render import page
+from critmin import params
+from critmin.text import UNIT_IN_T, UNIT_SHORT, and_list, bullets, num, number_text, pct, quantity, share_text, to_unit
 
 __all__ = [
     "STAGES", "CHINA", "PAKISTAN",
@@ -45,8 +50,6 @@ STAGE_NOUN = {"mine": "mine production", "refinery": "refinery production", "sme
               "processing": "primary processing"}
 CHINA = "CHN"
 PAKISTAN = "PAK"
-_UNIT_IN_T = {"kg": 1e-3, "t": 1.0, "kt": 1e3, "Mt": 1e6}
-_UNIT_WORD = {"kg": "kg", "t": "t", "kt": "thousand t", "Mt": "million t"}
 # NOTE: words the publishers use for a mineral in their caveats besides its label (e.g. the reserves caveat
 # on chromite); used only to pick which caveats a profile repeats.
 _ALIASES = {
@@ -77,44 +80,6 @@ def _str(s: pd.Series) -> pd.Series:
 def plain(df: pd.DataFrame) -> pd.DataFrame:
     """A copy safe for :func:`critmin.page.table`: pandas' NA becomes None (shown as '–'), integers stay integers."""
     return df.astype("object").where(df.notna(), None)
-
-
-def share_text(x: float) -> str:
-    """A share for prose: whole percent from 10 % up, one decimal below; '<0.1%' for tiny positive shares."""
-    if x is None or pd.isna(x):
-        return "–"
-    if x == 0:
-        return "0%"
-    if 0 < x < 0.0005:
-        return "<0.1%"
-    return page.pct(x, 0 if x >= 0.095 else 1)
-
-
-def number_text(v) -> str:
-    """A table number: thousands separators, one decimal below 100 where it is not whole."""
-    if v is None or pd.isna(v):
-        return "–"
-    return page.num(v, 0 if float(v).is_integer() or abs(v) >= 100 else 1)
-
-
-def quantity(value: float, unit: str) -> str:
-    """12345.0, 't' → '12,345 t'; keeps one decimal for small non-integer values."""
-    if value is None or pd.isna(value):
-        return "–"
-    digits = 0 if float(value).is_integer() or abs(value) >= 100 else 1
-    return f"{page.num(value, digits)} {_UNIT_WORD.get(unit, unit)}"
-
-
-def to_unit(value, from_unit: str, to: str):
-    """Convert between kg, t, kt and Mt (works on numbers and Series)."""
-    return value * _UNIT_IN_T[from_unit] / _UNIT_IN_T[to]
-
-
-def _list(items: list[str]) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -284,7 +249,7 @@ def producers_sentence(p: Producers, label: str) -> str:
     parts = []
     if p.china_status == "reported":
         ties = p.table[(p.table["value"] == p.china_value) & (p.table["iso3"].astype("object") != CHINA)]
-        tied = f", tied with {_list(ties['country'].astype(str).tolist())}" if not ties.empty else ""
+        tied = f", tied with {and_list(ties['country'].astype(str).tolist())}" if not ties.empty else ""
         parts.append(f"In {p.year} China accounted for **{share_text(p.china_share)}** of {label.lower()} "
                      f"{noun} by the countries USGS lists (rank {int(p.china_rank)} of "
                      f"{int(p.table['value'].notna().sum())}{tied}).")
@@ -292,9 +257,9 @@ def producers_sentence(p: Producers, label: str) -> str:
         parts.append(f"USGS withholds China's {label.lower()} {noun} for {p.year}.")
     else:
         parts.append(f"China is not among the countries USGS lists for {label.lower()} {noun} in {p.year}.")
-    parts.append(f"The three largest producers — {_list(p.top3)} — had **{share_text(p.top3_share)}** between "
+    parts.append(f"The three largest producers — {and_list(p.top3)} — had **{share_text(p.top3_share)}** between "
                  f"them, and the Herfindahl–Hirschman index (HHI) of the listed countries was "
-                 f"**{page.num(p.hhi)}** on a 0–10,000 scale.")
+                 f"**{num(p.hhi)}** on a 0–10,000 scale.")
     basis = (f"Shares are of the sum of the {p.n_listed - p.n_withheld} country figures, "
              f"{quantity(p.sum_of_countries, p.unit)}")
     if pd.notna(p.world_total):
@@ -308,10 +273,10 @@ def producers_sentence(p: Producers, label: str) -> str:
         parts.append(f"Measured against the world total instead, China's share would be "
                      f"{share_text(p.china_share_of_world_total)}.")
     if p.n_withheld:
-        parts.append(f"Withheld or not available, and so left out of every share: {_list(p.withheld)}.")
+        parts.append(f"Withheld or not available, and so left out of every share: {and_list(p.withheld)}.")
     if pd.notna(p.hhi_upper) and p.hhi_upper - p.hhi_lower >= 1:
-        parts.append(f"Allowing for the unattributed output, the HHI lies between {page.num(p.hhi_lower)} "
-                     f"(spread over many small producers) and {page.num(p.hhi_upper)} (one producer).")
+        parts.append(f"Allowing for the unattributed output, the HHI lies between {num(p.hhi_lower)} "
+                     f"(spread over many small producers) and {num(p.hhi_upper)} (one producer).")
     return " ".join(parts)
 
 
@@ -514,13 +479,13 @@ def reserves_sentence(v: ReservesView, label: str) -> str:
                          f"{STAGE_NOUN[v.production_stage]}")
             text += "."
             if pd.notna(v.china["rp_years"]):
-                text += (f" At that rate its reserves would last about **{page.num(v.china['rp_years'])} years**.")
+                text += (f" At that rate its reserves would last about **{num(v.china['rp_years'])} years**.")
         else:
             text += " USGS lists China but gives no figure for its reserves."
     else:
         text += " USGS does not list China separately among reserve holders."
     if pd.notna(v.world_rp):
-        text += (f" For the world, reserves are about {page.num(v.world_rp)} years of {v.production_year} "
+        text += (f" For the world, reserves are about {num(v.world_rp)} years of {v.production_year} "
                  f"output{' (a lower bound: the reserves total is censored)' if gt else ''}.")
     if pd.notna(v.other) and v.other > 0:
         text += (f" “Other countries” hold {quantity(v.other, v.unit)} that USGS does not attribute; the "
@@ -584,7 +549,7 @@ def reliance_sentence(rel: pd.DataFrame, label: str) -> str:
     exporter = rel[rel["flag"] == "net_exporter"]
     if len(exporter) and len(exporter) < len(rel):
         text += (f" USGS marks the United States as a net exporter in {len(exporter)} of the {len(rel)} years "
-                 f"({_list([str(y) for y in exporter['year']])}).")
+                 f"({and_list([str(y) for y in exporter['year']])}).")
     if (rel["flag"] == "censored_gt").any():
         text += " Values written “>N” are lower bounds: USGS gives only the bound."
     return text
@@ -768,7 +733,7 @@ def pakistan_sentences(pk: dict, label: str, production_years: list[int],
         out.append(f"USGS gives no reserves figure for Pakistan's {lab}.")
     elif res["value"].isna().all():
         out.append(f"USGS lists Pakistan among {lab} reserve holders but gives no figure "
-                   f"({_list(sorted(set(res['flag'].replace('', 'blank'))))}).")
+                   f"({and_list(sorted(set(res['flag'].replace('', 'blank'))))}).")
     else:
         r0 = res.iloc[0]
         out.append(f"USGS puts Pakistan's {lab} reserves at **{quantity(r0['value'], r0['unit'])}** "
@@ -1053,11 +1018,6 @@ def pakistan_tables(pk: dict, label: str) -> list[Table]:
                                            f"M mirror or aggregator, O opinion)",
                          formats={"Value": number_text, "Year": "{}"}))
     return out
-
-
-def bullets(lines: list[str]) -> str:
-    """A Markdown list, one item per line."""
-    return "\n".join(f"- {s}" for s in lines)
 
 
 def notes_text(notes: list[str], label: str) -> str:

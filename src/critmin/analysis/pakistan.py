@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import metrics
+from critmin.analysis import metrics
+from critmin.text import UNIT_IN_T, usd_millions
 
 __all__ = [
     "ISO3",
-    "UNIT_TO_T",
+    "UNIT_IN_T",
     "production_years",
     "world_shares",
     "usgs_series",
@@ -54,9 +55,6 @@ __all__ = [
 ]
 
 ISO3 = "PAK"
-UNIT_TO_T = {"kg": 0.001, "t": 1.0, "kt": 1_000.0, "Mt": 1_000_000.0}
-
-
 def production_years(production: pd.DataFrame, iso3: str = ISO3) -> list[int]:
     """Years in which the USGS table has at least one value for the country."""
     p = production[(production["iso3"] == iso3) & production["value"].notna()]
@@ -235,7 +233,7 @@ def copper_scale(production: pd.DataFrame, history: pd.DataFrame, indicators: pd
         r = df[mask & (df["year"] == y)]
         if len(r) != 1 or pd.isna(r["value"].iloc[0]):
             raise ValueError(f"expected one copper value for {y}, found {len(r)}")
-        return float(r["value"].iloc[0]) * UNIT_TO_T[r["unit"].iloc[0]] / 1_000
+        return float(r["value"].iloc[0]) * UNIT_IN_T[r["unit"].iloc[0]] / 1_000
 
     world = kt(mine, mine["row_kind"] == "world_total")
     china_ref = kt(ref, ref["iso3"] == "CHN")
@@ -284,7 +282,7 @@ def format_value(value: float, unit: str) -> str:
 
 def indicator_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Selected indicators (all their years, in the order given) with a formatted value and a source link."""
-    from .deals import source_link
+    from critmin.analysis.deals import source_link
 
     missing = [n for n in names if n not in set(indicators["indicator"])]
     if missing:
@@ -301,7 +299,7 @@ def indicator_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 def table_markdown(df: pd.DataFrame, columns: dict[str, str]) -> str:
     """A Markdown table (links in a 'source' column stay clickable); other cells are escaped."""
-    from .deals import _md_escape
+    from critmin.text import md_escape as _md_escape
 
     head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
     rows = ["| " + " | ".join(str(r[c]) if c == "source" else _md_escape(r[c]) for c in columns) + " |"
@@ -323,7 +321,7 @@ def mines_text(ws: pd.DataFrame, production: pd.DataFrame, year: int, iso3: str 
 
     Also says so when USGS lists no rare-earth production for the country in any edition.
     """
-    from .page import num, pct
+    from critmin.text import num, pct
 
     top = ws.iloc[0]
     lines = [f"In **{year}** the USGS Mineral Commodity Summaries list Pakistan as a producer of **{len(ws)}** of the "
@@ -353,7 +351,7 @@ def revision_note(series: pd.DataFrame, mineral: str = "antimony") -> str:
 
     `series` is :func:`usgs_series`; returns "" when both years come from one edition or one is missing.
     """
-    from .page import num
+    from critmin.text import num
 
     jump = series[series["mineral"] == mineral].set_index("year")
     if not ({2022, 2023} <= set(jump.index) and jump.loc[2022, "edition"] != jump.loc[2023, "edition"]):
@@ -388,7 +386,7 @@ def history_text(hs: pd.DataFrame, zero: list[str], first_year: int) -> str:
 
     `hs` and `zero` come from :func:`history_panels`; `first_year` is the first year of the BGS table.
     """
-    from .page import num, pct
+    from critmin.text import num, pct
 
     first, last, peak = chromite_span(hs)
     cu = hs[(hs["mineral"] == "copper") & (hs["stage"] == "mine")]
@@ -406,8 +404,8 @@ def history_text(hs: pd.DataFrame, zero: list[str], first_year: int) -> str:
 
 def reserves_text(reserves: pd.DataFrame, indicators: pd.DataFrame, iso3: str = ISO3) -> str:
     """The country's USGS reserves, each with what its share of the world can honestly be said to be."""
-    from .deals import source_link
-    from .page import num, pct
+    from critmin.analysis.deals import source_link
+    from critmin.text import num, pct
 
     parts = []
     for _, r in reserves_shares(reserves, iso3).iterrows():
@@ -459,7 +457,7 @@ REKO_DIQ_INDICATORS = [
 
 def economy_text(indicators: pd.DataFrame) -> str:
     """Mining's official share of GDP against the figure quoted in speeches."""
-    from .deals import usd
+    from critmin.analysis.deals import usd
 
     official = indicator_row(indicators, "mining_quarrying_gdp_share")
     quoted = indicator_row(indicators, "mining_quarrying_gdp_share_commonly_quoted")
@@ -472,7 +470,7 @@ def economy_text(indicators: pd.DataFrame) -> str:
 
 def wealth_ratio_text(indicators: pd.DataFrame) -> str:
     """How many times the official mineral-wealth claim exceeds the top of the independent estimates."""
-    from .page import num
+    from critmin.text import num
 
     claim = indicator(indicators, "mineral_wealth_claim_official")
     high = indicator(indicators, "mineral_wealth_independent_high")
@@ -490,7 +488,7 @@ def partner_row(df: pd.DataFrame, iso3: str) -> pd.Series:
 
 def trade_text(exports: pd.DataFrame, imports: pd.DataFrame) -> str:
     """The US and China as buyers of Pakistan's exports and China as supplier, from :func:`exports_by_partner`."""
-    from .page import pct
+    from critmin.text import pct
 
     us_x, cn_x, cn_m = partner_row(exports, "USA"), partner_row(exports, "CHN"), partner_row(imports, "CHN")
     return (f"In {exports['period'].iloc[0]} (provisional), the **United States bought {pct(us_x['share'], 1)}** of "
@@ -506,25 +504,19 @@ def fdi_tables(fdi: pd.DataFrame) -> dict[int, pd.DataFrame]:
     return {y: fdi_by_source(fdi, int(y)) for y in years}
 
 
-def _signed_usd_m(value: float) -> str:
-    from .page import num
-
-    return f"{'−' if value < 0 else ''}US\\${num(abs(value))} million"
-
-
 def fdi_text(tables: dict[int, pd.DataFrame], fdi_sector: pd.DataFrame) -> str:
     """China's and the US's net FDI in the latest fiscal year (and the one before), and net FDI into mining.
 
     `tables` comes from :func:`fdi_tables`; dollar signs are escaped for Markdown.
     """
-    from .page import num, pct
+    from critmin.text import num, pct
 
     fy = list(tables)
     latest = tables[fy[-1]]
     cn, us = partner_row(latest, "CHN"), partner_row(latest, "USA")
     text = (f"Net foreign direct investment tells the opposite story. In FY{fy[-1]} (provisional) China accounted for "
             f"**US\\${num(cn['value'])} million**, {pct(cn['share'])} of net FDI, while net investment from the "
-            f"United States was **{_signed_usd_m(us['value'])}**")
+            f"United States was **{usd_millions(us['value'])}**")
     if len(fy) > 1:
         prev = tables[fy[-2]]
         us0, cn0 = partner_row(prev, "USA"), partner_row(prev, "CHN")
@@ -536,7 +528,7 @@ def fdi_text(tables: dict[int, pd.DataFrame], fdi_sector: pd.DataFrame) -> str:
     sec = sec.sort_values("fiscal_year")
     if not sec.empty:
         text += (" Net FDI into **mining and quarrying** was negative in "
-                 + " and ".join(f"FY{r.fiscal_year} ({_signed_usd_m(r.value)})" for r in sec.itertuples())
+                 + " and ".join(f"FY{r.fiscal_year} ({usd_millions(r.value)})" for r in sec.itertuples())
                  + ": more money left the sector than came in.")
     return text
 
@@ -556,7 +548,7 @@ def scale_row(scale: pd.DataFrame, prefix: str) -> pd.Series:
 
 def copper_text(scale: pd.DataFrame, used: dict, year: int) -> str:
     """Reko Diq's planned output and Saindak's against world and Chinese copper, from :func:`copper_scale`."""
-    from .page import num, pct
+    from critmin.text import num, pct
 
     rd1, rd2 = scale_row(scale, "Reko Diq phase 1"), scale_row(scale, "Reko Diq after")
     cn_ref, sd = scale_row(scale, "China's refined"), scale_row(scale, "Saindak")
@@ -572,7 +564,8 @@ def copper_text(scale: pd.DataFrame, used: dict, year: int) -> str:
 
 def reko_diq_text(events: pd.DataFrame, event_id: str = "reko-diq-slowdown") -> str:
     """The sentence introducing the Reko Diq table: Barrick's slowdown, dated and sourced from the events table."""
-    from .deals import fmt_date, source_link
+    from critmin.analysis.deals import source_link
+    from critmin.text import date_text as fmt_date
 
     slow = events.set_index("event_id").loc[event_id]
     return (f"Reko Diq's timetable is no longer firm: on {fmt_date(slow['date'])} Barrick slowed development and "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import charts, deals
+from critmin.render import charts
+from critmin.analysis import deals
 
 __all__ = ["LANE_COLOURS", "SIDES", "timeline_chart", "sizes_frame", "sizes_chart"]
 

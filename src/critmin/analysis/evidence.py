@@ -17,8 +17,16 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from . import claims as claims_mod
-from . import countries, data, datapackage
+from critmin.analysis import claims as claims_mod
+from critmin.data import countries
+from critmin import data
+from critmin.data import package as datapackage
+from critmin.analysis.deals import DEAL_ID
+from critmin.text import usd as _usd_text
+
+
+def usd_plain(x: float) -> str:
+    return _usd_text(x, markdown=False)
 
 SUPPORTED = "supported"
 PARTLY = "partly supported"
@@ -65,10 +73,6 @@ def _name(row) -> str:
     """Display name of a country row: the ISO name where there is a code (SBP writes 'Hongkong')."""
     iso3 = row.get("iso3")
     return countries.to_name(iso3) if isinstance(iso3, str) and iso3 else str(row["country"])
-
-
-def _usd(x: float) -> str:
-    return f"US${x / 1e9:,.2f}bn" if x >= 1e9 else f"US${x / 1e6:,.0f}m"
 
 
 def _source_short(resource: str, token: str | None = None) -> str:
@@ -292,11 +296,10 @@ def china_share_us_imports_rare_earths(us_imports: pd.DataFrame | None = None) -
         metric="china_share_us_imports_rare_earths", value=share, value_text=_pct(share), year=str(year),
         resources=("us_imports",), source=_source_short("us_imports"),
         finding=(f"China supplied {_pct(share)} of the value of US imports of rare-earth compounds and metals in "
-                 f"{year} ({_usd(china)} of {_usd(world)}, HS {codes})."),
+                 f"{year} ({usd_plain(china)} of {usd_plain(world)}, HS {codes})."),
         verdict=verdict, rule=IMPORTS_RULE)
 
 
-DEAL_ID = "ussm-fwo-mou"
 DEAL_RULE = ("The data cannot show intent, so the strongest verdict is partly supported: partly supported if the "
              "USSM–FWO MoU is non-binding and its amount is below the median of the other deals' stated amounts; "
              "not supported otherwise.")
@@ -329,9 +332,9 @@ def deal_size_vs_other_deals(deals: pd.DataFrame | None = None, deal_id: str = D
     return Evidence(
         metric="deal_size_vs_other_deals", value=ratio, value_text=f"{ratio:.2f} × median", year=span,
         resources=("deals",), source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
-        finding=(f"At {_usd(amount)} the USSM–FWO MoU ranks {rank} of {len(stated)} deals with a stated amount and "
+        finding=(f"At {usd_plain(amount)} the USSM–FWO MoU ranks {rank} of {len(stated)} deals with a stated amount and "
                  f"{us_place} of the {len(us)} with a US party; it is {ratio:.2f} times the median of the other deals "
-                 f"({_usd(median)}). It is {'a non-binding' if non_binding else 'not described as a non-binding'} "
+                 f"({usd_plain(median)}). It is {'a non-binding' if non_binding else 'not described as a non-binding'} "
                  f"MoU, one of {len(mous)} non-binding MoUs in the table. The amounts are of different kinds "
                  f"(loans, project costs, MoU intentions) and are compared, not added."),
         verdict=verdict, rule=DEAL_RULE)
@@ -415,7 +418,7 @@ def unchecked_claims(df: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def verdicts_text(df: pd.DataFrame, checked: pd.DataFrame, unchecked: pd.DataFrame) -> str:
     """How many claims the data can test, through how many measures, and the count of each verdict."""
-    from .page import num
+    from critmin.text import num
 
     counts = checked["verdict"].value_counts()
     parts = [f"{num(counts[v])} {v}" for v in VERDICTS if counts.get(v, 0)]
@@ -433,7 +436,7 @@ def metrics_used(checked: pd.DataFrame) -> list[str]:
 
 def thresholds_text() -> str:
     """The thresholds the rules use, stated as numbers so readers can apply their own."""
-    from .page import pct
+    from critmin.text import pct
 
     return ("Each measure's rule is stated with its verdict below. "
             f"The thresholds (at least {pct(MAJORITY)} of world output for \"dominates\", at least "
@@ -475,7 +478,7 @@ REKO_DIQ_CLAIM = "khan-2-reko-diq-chinese-firms"
 def reko_diq_note(unchecked: pd.DataFrame, deals: pd.DataFrame | None = None) -> str | None:
     """Why the claim about Chinese firms at Reko Diq stays not checkable, and the narrower fact the deals table
     does show; None when that claim is not among the unchecked ones."""
-    from .page import num
+    from critmin.text import num
 
     reko = reko_diq_chinese_financing(deals)
     rd = unchecked[unchecked["claim_id"] == REKO_DIQ_CLAIM]
@@ -492,7 +495,7 @@ def reko_diq_note(unchecked: pd.DataFrame, deals: pd.DataFrame | None = None) ->
 
 def unchecked_text(unchecked: pd.DataFrame) -> str:
     """How many claims cannot be tested, and how many of them are judgements, forecasts or recommendations."""
-    from .page import num
+    from critmin.text import num
 
     reasons = unchecked["reason"].value_counts()
     return (f"The remaining {num(len(unchecked))} claims are listed below with the reason they cannot be "

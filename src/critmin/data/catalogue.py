@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, datapackage
+from critmin import data
+from critmin.data import package as datapackage
+from critmin.text import md_escape, span
 
-# Curation steps (`python -m critmin.curate RAW_DIR --only STEP`): the raw sub-folders each step reads and
+# Curation steps (`critmin curate RAW_DIR --only STEP`): the raw sub-folders each step reads and
 # the tables it writes. Resources not written by any step are curated by hand from cited reports.
 CURATION: dict[str, tuple[list[str], list[str]]] = {
     "usgs": (
@@ -113,26 +115,22 @@ def _countries(df: pd.DataFrame) -> list[str]:
     return []
 
 
-def _span(lo, hi) -> str:
-    return str(lo) if lo == hi else f"{lo}–{hi}"
-
-
 def _years(df: pd.DataFrame) -> str:
     """The period the rows cover, in the dataset's own time column."""
     if "year" in df and df["year"].notna().any():
-        return _span(int(df["year"].min()), int(df["year"].max()))
+        return span(int(df["year"].min()), int(df["year"].max()))
     if "fiscal_year" in df and df["fiscal_year"].notna().any():
-        return _span(f"FY{int(df['fiscal_year'].min())}", f"FY{int(df['fiscal_year'].max())}")
+        return span(f"FY{int(df['fiscal_year'].min())}", f"FY{int(df['fiscal_year'].max())}")
     if "period_start" in df and df["period_start"].notna().any():
-        return _span(df["period_start"].min().strftime("%Y-%m"), df["period_end"].max().strftime("%Y-%m"))
+        return span(df["period_start"].min().strftime("%Y-%m"), df["period_end"].max().strftime("%Y-%m"))
     if "date" in df and df["date"].notna().any():
-        return _span(df["date"].min().strftime("%Y-%m-%d"), df["date"].max().strftime("%Y-%m-%d"))
+        return span(df["date"].min().strftime("%Y-%m-%d"), df["date"].max().strftime("%Y-%m-%d"))
     if "month" in df and df["month"].notna().any():
-        return _span(df["month"].min(), df["month"].max())
+        return span(df["month"].min(), df["month"].max())
     if "period" in df:
         years = df["period"].dropna().str.extractall(r"(\d{4})")[0].astype(int)
         if len(years):
-            return _span(int(years.min()), int(years.max()))
+            return span(int(years.min()), int(years.max()))
     return ""
 
 
@@ -252,18 +250,6 @@ def conventions(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["column", "meaning", "codes", "datasets"])
 
 
-_MD_SPECIAL = re.compile(r"([\\$*_<>\[\]|#])")
-
-
-def md_escape(text: str) -> str:
-    """Plain text for MyST: Markdown punctuation escaped outside `code spans`, whitespace folded."""
-    text = " ".join(str(text).split())
-    parts = text.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: escape it too
-        return _MD_SPECIAL.sub(r"\\\1", text).replace("`", "\\`")
-    return "`".join(p if i % 2 else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
-
-
 def _link(text: str, url: str) -> str:
     if url.startswith(("http://", "https://")):
         return f"[{md_escape(text)}]({url.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})"
@@ -290,7 +276,7 @@ def dataset_markdown(name: str, data_dir: Path | None = None, prefix: str = "../
     res = datapackage.resource(name, data_dir)
     cov = coverage(_load(name, data_dir))
     step = step_of(name)
-    made = (f"curation step `{step}` (`python -m critmin.curate RAW_DIR --only {step}`)" if step
+    made = (f"curation step `{step}` (`critmin curate RAW_DIR --only {step}`)" if step
             else "curated by hand from the reports it cites")
     lines = [
         f"{heading} {md_escape(res['title'])}",

@@ -8,23 +8,15 @@ import shlex
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts  # noqa: F401  (registers the theme and the offline renderer)
-from . import data, datapackage, paths
+from critmin.render import charts, deps  # noqa: F401  (registers the theme and the offline renderer)
+from critmin import data
+from critmin.data import package as datapackage
+from critmin import paths
 
 
 def md(text: str) -> None:
     """Show prose whose figures were computed in the cell (rendered as Markdown in the book)."""
     display(Markdown(text))
-
-
-def pct(x: float, digits: int = 0) -> str:
-    """0.6923 → '69%' (a share given as a fraction)."""
-    return f"{x * 100:.{digits}f}%"
-
-
-def num(x: float, digits: int = 0) -> str:
-    """12345.6 → '12,346'."""
-    return f"{x:,.{digits}f}"
 
 
 def notebook_parameters(notebook: str) -> dict:
@@ -83,22 +75,8 @@ def sources_footer() -> None:
                 f" Dataset: <code>{html.escape(res['path'])}</code></li>"
             )
     unique = list(dict.fromkeys(items))
-    _record_modules()
+    deps.record_modules()
     display(HTML('<div class="critmin-sources"><h2>Sources</h2><ul>' + "".join(unique) + "</ul></div>"))
-
-
-def _record_modules() -> None:
-    """Log the package modules this page used, so the build re-executes it only when one of them changes."""
-    import os
-    import sys
-
-    log = os.environ.get("CRITMIN_READS_LOG")
-    if not log:
-        return
-    files = sorted({m.__file__ for name, m in list(sys.modules.items())
-                    if (name == "critmin" or name.startswith("critmin.")) and getattr(m, "__file__", None)})
-    with open(log, "a", encoding="utf-8") as fh:
-        fh.writelines(f"{f}\n" for f in files)
 
 
 def table(df, *, caption: str | None = None, formats: dict | None = None, sortable: bool = True,

@@ -9,7 +9,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from . import datapackage, paths
+from critmin.data import package as datapackage
+from critmin import paths
+from critmin.render import deps
 
 
 class DataError(ValueError):
@@ -33,10 +35,7 @@ _PANDERA_DTYPES = {
 def _record_read(name: str, path: Path) -> None:
     if name not in READ:
         READ.append(name)
-    log = os.environ.get("CRITMIN_READS_LOG")
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{path.resolve()}\n")
+    deps.record([path])
 
 
 def _parse(df: pd.DataFrame, fields: list[dict], where: str) -> tuple[pd.DataFrame, list[str]]:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .params import ParameterError
+from critmin.params import ParameterError
+from critmin.text import RELIABILITY, date_text, md_escape, usd
 
 __all__ = [
     "KIND_LABELS",
     "MONEY_KIND_LABELS",
-    "RELIABILITY_LABELS",
+    "RELIABILITY",
     "DEAL_ID",
     "FACT_SECTIONS",
     "parse_date",
     "parse_window",
     "source_link",
-    "fmt_date",
+    "date_text",
     "usd",
     "deal_facts",
     "facts_markdown",
@@ -58,13 +59,6 @@ MONEY_KIND_LABELS = {
     "grant": "Grant",
     "investment_plan": "Planned project cost",
     "other": "Other (guarantee, lease, money already spent)",
-}
-
-RELIABILITY_LABELS = {
-    "P": "primary or official",
-    "N": "news outlet",
-    "M": "mirror or aggregator copy",
-    "O": "opinion or analysis",
 }
 
 # Which rows of the fact tables tell the story of the deal, in reading order: (section, table, id).
@@ -108,41 +102,12 @@ def parse_window(start, end, *, earliest: str = "2000-01-01", latest: str = "203
     return s, e
 
 
-def _md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell or link label (a '$' must not start a formula)."""
-    out = str(text).replace("\\", "\\\\")
-    for ch in "|[]$*_":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def usd(amount: float, digits: int | None = None) -> str:
-    """US dollars for prose, with the dollar sign escaped for Markdown: 'US\\$500 million', 'US\\$4.2 billion'."""
-    a = float(amount)
-    if abs(a) >= 1e9:
-        v, word = a / 1e9, "billion"
-    elif abs(a) >= 1e6:
-        v, word = a / 1e6, "million"
-    else:
-        return f"US\\${a:,.0f}"
-    if digits is None:
-        digits = 0 if v == round(v) else (1 if v * 10 == round(v * 10) else 2)
-    return f"US\\${v:,.{digits}f} {word}"
-
-
 def source_link(outlet: str, url: str, reliability: str | None = None) -> str:
     """'[Dawn](https://…) (news outlet)': a Markdown link to the report, with its reliability in words."""
-    label = f"[{_md_escape(outlet)}]({url.replace(' ', '%20').replace(')', '%29')})"
-    if reliability and reliability in RELIABILITY_LABELS:
-        label += f" ({RELIABILITY_LABELS[reliability]})"
+    label = f"[{md_escape(outlet)}]({url.replace(' ', '%20').replace(')', '%29')})"
+    if reliability and reliability in RELIABILITY:
+        label += f" ({RELIABILITY[reliability]})"
     return label
-
-
-def fmt_date(ts, precision: str = "day") -> str:
-    """'8 September 2025', or 'September 2025' when only the month is known."""
-    if ts is None or pd.isna(ts):
-        return "date not given"
-    return ts.strftime("%B %Y") if precision == "month" else f"{ts.day} {ts.strftime('%B %Y')}"
 
 
 def deal_facts(events: pd.DataFrame, deals: pd.DataFrame, sections=FACT_SECTIONS) -> pd.DataFrame:
@@ -169,7 +134,7 @@ def deal_facts(events: pd.DataFrame, deals: pd.DataFrame, sections=FACT_SECTIONS
             "section": section,
             "id": rid,
             "date": r["date"],
-            "when": fmt_date(r["date"], precision),
+            "when": date_text(r["date"], precision),
             "title": title,
             "fact": fact,
             "source": source_link(r["source_outlet"], r["source_url"], r["reliability"]),
@@ -184,7 +149,7 @@ def facts_markdown(facts: pd.DataFrame, columns: dict[str, str] | None = None) -
     head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
     body = ""
     for _, r in facts.iterrows():
-        cells = [r[c] if c == "source" else _md_escape(r[c]) for c in columns]
+        cells = [r[c] if c == "source" else md_escape(r[c]) for c in columns]
         body += "| " + " | ".join(str(c).replace("\n", " ") for c in cells) + " |\n"
     return head + body
 
@@ -197,8 +162,8 @@ def timeline(events: pd.DataFrame, start, end) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"event kinds without a label: {sorted(unknown)}")
     t["lane"] = t["kind"].map(KIND_LABELS)
-    t["when"] = [fmt_date(d, p) for d, p in zip(t["date"], t["date_precision"])]
-    t["source"] = t["source_outlet"] + " (" + t["reliability"].map(RELIABILITY_LABELS) + ")"
+    t["when"] = [date_text(d, p) for d, p in zip(t["date"], t["date_precision"])]
+    t["source"] = t["source_outlet"] + " (" + t["reliability"].map(RELIABILITY) + ")"
     t["is_deal"] = t["event_id"].eq("ussm-fwo-mou-signed")
     cols = ["event_id", "date", "when", "date_precision", "kind", "lane", "title", "source", "source_url", "is_deal"]
     return t.sort_values(["date", "event_id"])[cols].reset_index(drop=True)
@@ -312,7 +277,7 @@ def shipment_text(events: pd.DataFrame, facts: pd.DataFrame) -> str:
     shipped = _minerals(ship)
     # NOTE: the summary of what the reactions said is editorial; the rows it rests on are in the table below.
     return (f"The first delivery reached USSM **{(ship['date'] - signed['date']).days} days** after the signing: a "
-            f"sample lot of {_and_list(shipped)}. By {fmt_date(reactions['date'].max())}, {len(reactions)} reactions "
+            f"sample lot of {_and_list(shipped)}. By {date_text(reactions['date'].max())}, {len(reactions)} reactions "
             "were on record: opposition politicians asked for the agreements to be disclosed and put before "
             "Parliament, China's foreign ministry said it had been kept informed, and analysts stressed that an MoU "
             "commits no one.")
@@ -343,8 +308,8 @@ def timeline_text(tl: pd.DataFrame, start, end) -> str:
     """How many events fall in the window and how the signing sits between China's export-control steps and
     the other US minerals deals. `tl` is :func:`timeline` for [start, end]."""
     if tl.empty:
-        return f"The events table has no events between {fmt_date(start)} and {fmt_date(end)}."
-    parts = [f"Between {fmt_date(start)} and {fmt_date(end)} the events table holds **{len(tl)} events**."]
+        return f"The events table has no events between {date_text(start)} and {date_text(end)}."
+    parts = [f"Between {date_text(start)} and {date_text(end)} the events table holds **{len(tl)} events**."]
     signed = tl[tl["event_id"] == SIGNED_EVENT]
     if signed.empty:
         parts.append("The USSM–FWO signing falls outside this window.")
@@ -370,7 +335,7 @@ def timeline_text(tl: pd.DataFrame, start, end) -> str:
 def sizes_text(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> str:
     """The deal's rank among amounts of its own kind of money, and the largest US-linked loan in Pakistan
     for scale (named, never added or ranked with it)."""
-    from .page import num
+    from critmin.text import num
 
     wk = within_kind(deals, deal_id)
     lo = wk["largest_other"]

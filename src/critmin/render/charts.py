@@ -10,7 +10,7 @@ import re
 
 import altair as alt
 
-from . import datapackage
+from critmin.data import package as datapackage
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness. China gets the first colour
 # everywhere so a reader can follow it from chart to chart.

@@ -1,0 +1,1 @@
+"""One module per notebook: its parameter checks, its sentences, its tables and charts."""

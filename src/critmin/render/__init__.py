@@ -1,0 +1,1 @@
+"""What runs inside the kernel: page helpers, the chart theme, the dependency log."""
