@@ -119,6 +119,10 @@ CORRECTIONS = [
      "reserves are given in the unit of the table (metric tons) but are the thousand-ton figures of MCS2024 "
      "and MCS2025, revised; read as tons, world vanadium reserves would be a fraction of one year's output",
      _SRC.format(2026)),
+    ("reserves", "MCS2025 world data/Indium/RESERVES_2024", "RESERVES_2024", "refinery capacity figures",
+     "(not used)", "the reserves column of the indium rows holds the refinery capacity of MCS2026's capacity "
+     "table (Belgium 50, Canada 70, France 70 t); USGS gives no indium reserves, so none are taken",
+     _SRC.format(2025)),
     ("reserves", "MCS2023 vanadium world file/Reserves_t", "unit", "t", "kt",
      "header says metric tons but the figures are the thousand-ton figures of MCS2024 (Reserves_kt; "
      "US 45 in both)", _SRC.format(2023)),
@@ -269,7 +273,8 @@ def _read_mcs2025(path: Path) -> tuple[list[Obs], list[Obs]]:
                     column_where(path, line, col))
             check_tonnage(o)
             prod.append(o)
-        if stage in ("mine", "refinery") and mineral != "alumina":
+        # NOTE: MCS2025's indium reserves column holds refinery capacity (see CORRECTIONS).
+        if stage in ("mine", "refinery") and mineral not in ("alumina", "indium"):
             rnotes = clean(d.get("RESERVE_NOTES", ""))
             parsed = parse_at(d["RESERVES_2024"], column_where(path, line, "RESERVES_2024"))
             if parsed is None and rnotes.upper().startswith("NA"):
