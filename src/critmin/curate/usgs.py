@@ -46,7 +46,14 @@ def _revisions(prod_all, prod, res_all, res, nir_all, nir, price_all, price) -> 
     for o in prod_all:
         rows.append(["production", o.mineral, o.stage, o.country, o.year, o.edition, o.value, qualifier(o.flag),
                      o.unit, o.flag, id(o) in used])
+    # Reserves sit on several series rows of one table (copper: mine and refinery rows, the refinery one NA);
+    # one figure per mineral, country and edition is kept, the one with a value.
+    one: dict[tuple, object] = {}
     for o in res_all:
+        k = (o.mineral, o.country, o.year, o.edition)
+        if k not in one or (one[k].value is None and o.value is not None) or id(o) in used:
+            one[k] = o
+    for o in one.values():
         rows.append(["reserves", o.mineral, "reserves", o.country, o.year, o.edition, o.value, qualifier(o.flag),
                      o.unit, o.flag, id(o) in used])
     for r in nir_all:
