@@ -28,7 +28,7 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
     "sbp": (["sbp-dashboard"], ["pakistan_fdi", "pakistan_fdi_sector", "pakistan_fdi_monthly", "pakistan_trade",
                                 "pakistan_trade_monthly"]),
 }
-HAND_CURATED = ["minerals", "raw_manifest", "reserves_ratio_exceptions", "processing_shares", "pakistan_indicators", "events", "deals", "claims", "claims_codebook"]
+HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "pakistan_indicators", "events", "deals", "claims", "claims_codebook"]
 
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
 # gives one, takes precedence in the field tables.

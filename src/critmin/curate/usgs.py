@@ -2,7 +2,9 @@
 
 The work is split by table: `usgs_world` (production and reserves by country) and `usgs_salient` (US net import
 reliance, import sources, salient statistics and prices); `_usgs` holds what they share. This module checks the
-raw files against data/raw_manifest.csv, runs both and writes their tables and the revisions view.
+raw files against data/raw_manifest.csv, runs both and writes their tables and the revisions view:
+production.csv, reserves.csv, import_reliance.csv, import_sources.csv, us_salient.csv, prices.csv, revisions.csv
+and its rows of corrections.csv.
 """
 
 from __future__ import annotations

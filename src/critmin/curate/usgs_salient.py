@@ -643,7 +643,7 @@ def prices(raw: Path, rows2026: list[dict[str, str]]) -> list[dict]:
     for d in rows2026:
         if d["Section"] != SALIENT or d["Statistics"] != "Price":
             continue
-        series = next((s for c, pat, s in _PRICE_2026 if c == d["Commodity"]
+        series = next((s for c, pat, s in _PRICE_2026 if c.upper() == d["MCS chapter"].upper()
                        and re.search(pat, d["Statistics_detail"])), None)
         if series is None:
             continue
