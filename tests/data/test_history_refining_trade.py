@@ -266,9 +266,9 @@ def test_us_imports_not_double_counted(imports):
 # --- Re-running the curation -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("step, outputs", [
-    ("bgs", ["production_history.csv", "meta/production_history.yaml"]),
-    ("iea", ["refining.csv", "meta/refining.yaml"]),
-    ("comtrade", ["us_imports.csv", "meta/us_imports.yaml"]),
+    ("bgs", ["production_history.csv"]),
+    ("iea", ["refining.csv"]),
+    ("comtrade", ["us_imports.csv"]),
 ])
 def test_curation_reproduces_committed_files(step, outputs, tmp_path, raw_dir):
     module = importlib.import_module(f"critmin.curate.{step}")

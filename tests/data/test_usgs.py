@@ -13,7 +13,8 @@ import pytest
 from critmin import paths
 from critmin.data import read_resource
 
-RESOURCES = ["minerals", "production", "reserves", "import_reliance", "import_sources", "us_salient", "corrections"]
+RESOURCES = ["production", "reserves", "import_reliance", "import_sources", "us_salient", "prices", "revisions",
+             "corrections"]
 DEAL = ["antimony", "copper", "gold", "tungsten", "rare_earths"]
 
 
@@ -104,9 +105,14 @@ def test_country_rows_add_up_to_world_total(prod, mineral):
         assert abs(parts - world) <= _tolerance(world), (mineral, stage, year, parts, world)
 
 
-def test_germanium_is_withheld(prod):
+def test_germanium_blanks_are_not_available(prod):
+    # MCS2025 leaves germanium's country cells blank (not W): kept as not available, none dropped.
     ge = prod[(prod["mineral"] == "germanium") & (prod["year"] == 2024)]
-    assert len(ge) > 0 and (ge["flag"] == "withheld").all() and ge["value"].isna().all()
+    assert len(ge) == 8 and (ge["flag"] == "not_available").all() and ge["value"].isna().all()
+    # MCS2023-24 mark only the US as withheld (W); the other countries are NA.
+    ge22 = prod[(prod["mineral"] == "germanium") & (prod["year"] == 2022)]
+    assert set(ge22.loc[ge22["flag"] == "withheld", "country"]) == {"United States"}
+    assert (ge22.loc[ge22["country"] != "United States", "flag"] == "not_available").all()
 
 
 def test_one_unit_per_mineral_and_stage(prod):
@@ -150,11 +156,11 @@ def test_nir_within_bounds(nir):
     assert ((vals >= 0) & (vals <= 100)).all()
 
 
-def test_mcs2026_rows_are_transcribed(prod):
-    assert (prod.loc[prod["edition"] == "MCS2026", "origin"] == "transcribed").all()
-    assert (prod.loc[prod["edition"] != "MCS2026", "origin"] == "data_release").all()
-    assert set(prod.loc[prod["edition"] == "MCS2026", "mineral"]) == {
-        "rare_earths", "gallium", "antimony", "tungsten", "graphite"}
+def test_no_row_is_transcribed(prod):
+    # The official MCS2026 data release replaced the hand transcription everywhere.
+    assert (prod["origin"] == "data_release").all()
+    # every mineral with an MCS2026 world table has its 2025 rows from MCS2026
+    assert set(prod.loc[prod["edition"] == "MCS2026", "mineral"]) == set(prod["mineral"]) - {"germanium"}
 
 
 def test_shares_sum_to_100(sources):
@@ -190,39 +196,43 @@ PRODUCTION_CHECKS = [
     # MCS2025 world data, gallium primary production, China 2023
     ("gallium", "processing", "China", 2023, 621000, "kg", "MCS2025"),
     # MCS2025 world data, copper mine (recoverable Cu), Chile 2024e
-    ("copper", "mine", "Chile", 2024, 5300, "kt", "MCS2025"),
+    ("copper", "mine", "Chile", 2024, 5510, "kt", "MCS2026"),
     # MCS2025 world data, refined copper, China 2023
     ("copper", "refinery", "China", 2023, 12000, "kt", "MCS2025"),
     # MCS2025 world data, copper mine, Congo (Kinshasa) 2023
     ("copper", "mine", "Congo (Kinshasa)", 2023, 2930, "kt", "MCS2025"),
     # MCS2025 world data, gold mine, China 2024e
-    ("gold", "mine", "China", 2024, 380, "t", "MCS2025"),
-    # MCS2025 world data, cobalt mine, Congo (Kinshasa) 2024e
-    ("cobalt", "mine", "Congo (Kinshasa)", 2024, 220000, "t", "MCS2025"),
+    ("gold", "mine", "China", 2024, 377, "t", "MCS2026"),
+    # MCS2026 data release, cobalt mine production, Congo (Kinshasa) 2024 (MCS2025 had 220,000e)
+    ("cobalt", "mine", "Congo (Kinshasa)", 2024, 226000, "t", "MCS2026"),
     # MCS2022 world file, cobalt mine, Congo (Kinshasa) 2020
     ("cobalt", "mine", "Congo (Kinshasa)", 2020, 98000, "t", "MCS2022"),
-    # MCS2025 world data, lithium mine, Australia 2024e
-    ("lithium", "mine", "Australia", 2024, 88000, "t", "MCS2025"),
-    # MCS2025 world data, nickel mine, Indonesia 2024e
-    ("nickel", "mine", "Indonesia", 2024, 2200000, "t", "MCS2025"),
-    # MCS2025 world data, chromite, South Africa 2024e
-    ("chromium", "mine", "South Africa", 2024, 21000, "kt", "MCS2025"),
+    # MCS2026 data release, lithium mine production, Australia 2024
+    ("lithium", "mine", "Australia", 2024, 82700, "t", "MCS2026"),
+    # MCS2026 data release, nickel mine production, Indonesia 2024
+    ("nickel", "mine", "Indonesia", 2024, 2310000, "t", "MCS2026"),
+    # MCS2026 data release, chromite, South Africa 2024
+    ("chromium", "mine", "South Africa", 2024, 22900, "kt", "MCS2026"),
     # MCS2023 chromium file, Finland 2021 (thousand tons per the file's notes; column says t)
     ("chromium", "mine", "Finland", 2021, 2270, "kt", "MCS2023"),
-    # MCS2025 world data, ilmenite TiO2 content, China 2024e (UNIT_MEAS says metric tons; values are kt)
-    ("titanium", "mine", "China", 2024, 3300, "kt", "MCS2025"),
-    # MCS2025 world data, titanium sponge, China 2024e
-    ("titanium", "processing", "China", 2024, 220000, "t", "MCS2025"),
+    # MCS2026 data release, ilmenite, China 2024
+    ("titanium", "mine", "China", 2024, 3040, "kt", "MCS2026"),
+    # MCS2025 world data, ilmenite TiO2 content, China 2023 (UNIT_MEAS says metric tons; values are kt)
+    ("titanium", "mine", "China", 2023, 3250, "kt", "MCS2025"),
+    # MCS2026 data release, titanium sponge, China 2024
+    ("titanium", "processing", "China", 2024, 256000, "t", "MCS2026"),
     # MCS2025 world data, usable iron ore, Australia 2023
     ("iron_ore", "mine", "Australia", 2023, 953000, "kt", "MCS2025"),
-    # MCS2025 world data, palladium, Russia 2024e
-    ("palladium", "mine", "Russia", 2024, 75000, "kg", "MCS2025"),
+    # MCS2026 data release, palladium, Russia 2024
+    ("palladium", "mine", "Russia", 2024, 89000, "kg", "MCS2026"),
     # MCS2025 world data, platinum, South Africa 2023
     ("platinum", "mine", "South Africa", 2023, 125000, "kg", "MCS2025"),
-    # MCS2025 world data, bauxite, Guinea 2024e
-    ("bauxite", "mine", "Guinea", 2024, 130000, "kt", "MCS2025"),
-    # MCS2025 world data, alumina, China 2024e
-    ("alumina", "refinery", "China", 2024, 84000, "kt", "MCS2025"),
+    # MCS2026 data release, bauxite, Guinea 2024
+    ("bauxite", "mine", "Guinea", 2024, 142000, "kt", "MCS2026"),
+    # MCS2026 data release, alumina, China 2024
+    ("alumina", "refinery", "China", 2024, 85500, "kt", "MCS2026"),
+    # MCS2026 data release, antimony, Russia 2024 (MCS2025 had 13,000; see revisions)
+    ("antimony", "mine", "Russia", 2024, 40000, "t", "MCS2026"),
 ]
 
 
@@ -248,8 +258,10 @@ RESERVE_CHECKS = [
     ("rare_earths", "China", 44000000, "t", "MCS2026"),  # MCS2026 rare earths reserves
     ("antimony", "China", 830000, "t", "MCS2026"),  # MCS2026 antimony reserves
     ("antimony", "Pakistan", 26000, "t", "MCS2026"),  # MCS2026 antimony reserves
-    ("copper", "Chile", 190000, "kt", "MCS2025"),  # MCS2025 world data, copper reserves
-    ("platinum_group_metals", "South Africa", 63000000, "kg", "MCS2025"),  # MCS2025, PGM reserves
+    ("copper", "Chile", 180000, "kt", "MCS2026"),  # MCS2026 copper reserves (MCS2025: 190,000)
+    ("platinum_group_metals", "South Africa", 63000000, "kg", "MCS2026"),  # MCS2026, PGM reserves
+    ("molybdenum", "China", 7800, "kt", "MCS2026"),  # MCS2026, "Reserves (thousand metric tons)"
+    ("vanadium", "China", 5800, "kt", "MCS2026"),  # MCS2026 labels it metric tons; corrections.csv
 ]
 
 
@@ -270,10 +282,11 @@ NIR_CHECKS = [
     ("rare_earths", 2024, 53, None, "53", "MCS2026"),  # MCS2026 rare earths, compounds and metals
     ("rare_earths", 2022, 95, "censored_gt", ">95", "MCS2026"),  # MCS2026 rare earths
     ("antimony", 2025, 91, "estimated", "91", "MCS2026"),  # MCS2026 antimony 2025e
-    ("gold", 2024, None, "net_exporter", "E", "MCS2025"),  # MCS2025 gold salient
-    ("zinc", 2024, 73, None, "73", "MCS2025"),  # MCS2025 zinc salient, refined
+    ("gold", 2024, None, "net_exporter", "E", "MCS2026"),  # MCS2026 gold
+    ("zinc", 2024, 73, None, "73", "MCS2026"),  # MCS2026 zinc, refined zinc
     ("fluorspar", 2019, 100, None, "100", "MCS2024"),  # MCS2024 fluorspar salient, last cell of the row
-    ("cobalt", 2024, 76, None, "76", "MCS2025"),  # MCS2025 cobalt salient
+    ("cobalt", 2024, 74, None, "74", "MCS2026"),  # MCS2026 cobalt (MCS2025: 76)
+    ("cobalt", 2020, 76, None, "76", "MCS2025"),  # MCS2025 cobalt salient
 ]
 
 
@@ -335,43 +348,46 @@ def test_us_salient_covers_deal_minerals(us):
 
 
 def test_us_salient_newest_edition_wins(us):
-    # copper 2022: MCS2023, MCS2024 and MCS2025 all report it; MCS2025 revised it to 1,820 kt
+    # copper 2022: MCS2023 to MCS2026 all report it; MCS2025 revised it to 1,820 kt, MCS2026 to 1,810 kt
     row = us[(us["mineral"] == "copper") & (us["year"] == 2022) & (us["measure"] == "apparent_consumption")].iloc[0]
-    assert (row["value"], row["edition"]) == (1820, "MCS2025")
+    assert (row["value"], row["edition"]) == (1810, "MCS2026")
 
 
 # (mineral, year, measure, value or None, unit, flag or None, raw, column, edition)
 US_CHECKS = [
-    # mcs2025-antim_salient.csv, Consump_t, 2024 (latest year of the edition: estimated)
-    ("antimony", 2024, "apparent_consumption", 24000, "t", "estimated", "24000", "Consump_t", "MCS2025"),
-    # mcs2025-antim_salient.csv, Imports_Oxide_t, 2023
-    ("antimony", 2023, "imports.oxide", 14000, "t", None, "14000", "Imports_Oxide_t", "MCS2025"),
-    # mcs2025-antim_salient.csv, USprod_Smelter-primary_t, 2022: "W"
-    ("antimony", 2022, "primary_production.smelter", None, "t", "withheld", "W", "USprod_Smelter-primary_t", "MCS2025"),
+    # MCS2026 data release, antimony, "Consumption, apparent", 2024 (MCS2025 had 24,000e)
+    ("antimony", 2024, "apparent_consumption", 28600, "t", None, "28,600", "Consumption, apparent", "MCS2026"),
+    # MCS2026, antimony, "Imports for consumption: Oxide", 2023
+    ("antimony", 2023, "imports.oxide", 14000, "t", None, "14,000", "Imports for consumption: Oxide", "MCS2026"),
+    # MCS2026, antimony, "Production, Smelter: Primary", 2022 (MCS2025 withheld it: W)
+    ("antimony", 2022, "primary_production.smelter", 586, "t", None, "586", "Production, Smelter: Primary", "MCS2026"),
     # mcs2023-antim_salient.csv, Exports_Oxide_t, 2018 (the only edition covering 2018)
     ("antimony", 2018, "exports.oxide", 1750, "t", None, "1750", "Exports_Oxide_t", "MCS2023"),
-    # mcs2025-coppe_salient.csv, Consump_Apparent_kt, 2024
-    ("copper", 2024, "apparent_consumption", 1800, "kt", "estimated", "1800", "Consump_Apparent_kt", "MCS2025"),
-    # mcs2025-coppe_salient.csv, Imports_Ores_kt, 2024: "Less than ½ unit."
-    ("copper", 2024, "imports.ores", 0.5, "kt", "censored_lt", "Less than ½ unit.", "Imports_Ores_kt", "MCS2025"),
-    # mcs2025-coppe_salient.csv, Imports_Refined_kt, 2023
-    ("copper", 2023, "imports.refined", 771, "kt", None, "771", "Imports_Refined_kt", "MCS2025"),
-    # mcs2025-rareee_salient.csv, Consump_Compounds-Metals_t, 2023 (MCS2024 had 8,800)
-    ("rare_earths", 2023, "apparent_consumption", 10100, "t", None, "10100", "Consump_Compounds-Metals_t", "MCS2025"),
-    # mcs2025-rareee_salient.csv, USprod_Concentrate_t, 2024
-    ("rare_earths", 2024, "primary_production.concentrate", 45000, "t", "estimated", "45000", "USprod_Concentrate_t",
-     "MCS2025"),
-    # mcs2025-tungs_salient.csv, Consump_Apparent_t, 2024: "W"
-    ("tungsten", 2024, "apparent_consumption", None, "t", "withheld", "W", "Consump_Apparent_t", "MCS2025"),
-    # mcs2025-tungs_salient.csv, Imports_Other_t, 2024
-    ("tungsten", 2024, "imports.other", 8900, "t", "estimated", "8900", "Imports_Other_t", "MCS2025"),
+    # MCS2026, copper apparent consumption 2024
+    ("copper", 2024, "apparent_consumption", 1860, "kt", None, "1,860",
+     "Consumption: Apparent, primary refined copper and copper from old scrap", "MCS2026"),
+    # MCS2026, copper ore imports 2024: "s" with the note "Less than ½ unit."
+    ("copper", 2024, "imports.ore_and_concentrate", 0.5, "kt", "censored_lt", "s",
+     "Imports for consumption: Ore and concentrate", "MCS2026"),
+    # MCS2026, copper refined imports 2023
+    ("copper", 2023, "imports.refined", 771, "kt", None, "771", "Imports for consumption: Refined", "MCS2026"),
+    # MCS2026, rare earths apparent consumption of compounds and metals 2023 (MCS2025: 10,100)
+    ("rare_earths", 2023, "apparent_consumption", 8600, "t", None, "8,600",
+     "Consumption, apparent, compounds and metals", "MCS2026"),
+    # MCS2026, rare earths mineral concentrates 2024, notes "Estimated."
+    ("rare_earths", 2024, "primary_production.mineral_concentrates", 45500, "t", "estimated", "45,500",
+     "Production: Mineral concentrates", "MCS2026"),
+    # MCS2026, tungsten apparent consumption 2024: W
+    ("tungsten", 2024, "apparent_consumption", None, "t", "withheld", "W", "Consumption: Apparent, all forms", "MCS2026"),
+    # MCS2026, tungsten other imports 2024
+    ("tungsten", 2024, "imports.other_forms", 8730, "t", None, "8,730", "Imports for consumption: Other forms", "MCS2026"),
     # mcs2024-galli_salient.csv, Consump_g, 2019: the header says g, the numbers are kg (14,900 in MCS2023 too)
     ("gallium", 2019, "reported_consumption", 14900, "kg", None, "14900", "Consump_g", "MCS2024"),
     # mcs2023-lead_salient.csv, Consump_t, 2018: header says t, the series is in thousand tons
     ("lead", 2018, "apparent_consumption", 1640, "kt", None, "1640", "Consump_t", "MCS2023"),
-    # mcs2025-zirco_salient.csv, Consump_ZrO2_content_t, 2024: "<100,000"
-    ("zirconium", 2024, "apparent_consumption", 100000, "t", "censored_lt", "<100,000", "Consump_ZrO2_content_t",
-     "MCS2025"),
+    # MCS2026, zirconium apparent consumption 2024: "<100,000"
+    ("zirconium", 2024, "apparent_consumption", 100000, "t", "censored_lt", "<100,000",
+     "Consumption, apparent, zirconium ores and concentrates (ZrO2 content)", "MCS2026"),
 ]
 
 

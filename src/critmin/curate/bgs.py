@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
-from ._io import write_csv, write_meta
+from ._io import check_raw, write_csv
 
 FOLDER = "bgs-wms-1970-2021"
 RAW_FILE = "bgs_world_mineral_statistics_production_1970_2021.csv"
@@ -105,93 +105,7 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def meta(df: pd.DataFrame) -> dict:
-    countries_n = df.loc[df["row_kind"] == "country", "country"].nunique()
-    groups = ", ".join(sorted(df.loc[df["row_kind"] == "group", "country"].unique()))
-    minerals = sorted(df["mineral"].unique())
-    return {
-        "name": NAME,
-        "path": f"{NAME}.csv",
-        "profile": "tabular-data-resource",
-        "title": "Long production series by country, 1970–2021 (BGS World Mineral Statistics)",
-        "description": (
-            "One row per mineral, stage, BGS product, country and year, in tonnes, from the British Geological "
-            "Survey's World Mineral Statistics database. Mine output of copper, cobalt, nickel, zinc and "
-            "molybdenum; gross weight of manganese ore, chromium ores and graphite; refined cobalt, copper, "
-            "nickel (BGS 'nickel smelter/refined') and zinc slab; copper smelter output; primary aluminium; "
-            "rare earths as rare-earth oxides (BGS code 736, from 1992); lithium only as lithium content "
-            "(BGS gives it from 2017, by product). BGS publishes no world totals: shares must be computed "
-            "from the country rows. Curated by critmin.curate.bgs."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": [
-            {
-                "title": "World Mineral Statistics database (production, 1970–2021)",
-                "publisher": "British Geological Survey",
-                "edition": "online database, data to 2021",
-                "path": "https://www2.bgs.ac.uk/mineralsuk/statistics/wms.cfc?method=searchWMS",
-                "accessed": "2026-11-27",
-                "short": "BGS, World Mineral Statistics",
-            }
-        ],
-        "licenses": [
-            {
-                "name": "BGS-attribution",
-                "title": "© UKRI/BGS; free to download, BGS asks for attribution",
-                "path": "https://www2.bgs.ac.uk/mineralsuk/statistics/wms.cfc?method=searchWMS",
-            }
-        ],
-        "coverage": (
-            f"{df['year'].min()}–{df['year'].max()}; {len(minerals)} minerals ({', '.join(minerals)}); "
-            f"{countries_n} countries plus historic states"
-        ),
-        "caveats": [
-            "Check the current BGS terms of use before redistributing the data; attribution to BGS (© UKRI) is required.",
-            "No world totals: BGS publishes country rows only; do not treat a sum of rows as an official world total.",
-            f"Historic states ({groups}) are kept as published with row_kind 'group' and no ISO code; "
-            "they are not merged into successor states, so a country's series may start in the early 1990s.",
-            "Zaire, Rhodesia and New Hebrides keep their historic names but carry the ISO code of the same "
-            "state today (COD, ZWE, VUT).",
-            "Rare earths use BGS code 736 (rare-earth oxides); BGS code 119 (rare earth minerals, gross weight "
-            "of monazite, bastnaesite etc.) is not included because it mixes minerals and lacks China after ~2010.",
-            "Lithium: only lithium-content rows (2017–2021) are included. For some countries BGS gives several "
-            "Li-content products (e.g. carbonate and chloride); check for overlap before summing them.",
-            "Manganese ore, chromium ores and graphite are gross weights, not metal content; units are the same "
-            "(t) but the basis differs from the metal-content series.",
-            "Blank cells in the BGS extract (mostly nil output) are omitted rather than read as zero; "
-            "explicit zeros are kept.",
-            "Values are as scraped from the BGS online tool by a third party; check against BGS before publishing.",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "mineral", "type": "string", "description": "Mineral id (data/minerals.csv)",
-                 "constraints": {"required": True, "enum": minerals}},
-                {"name": "stage", "type": "string", "description": "Supply-chain stage of the BGS commodity",
-                 "constraints": {"required": True, "enum": STAGES}},
-                {"name": "product", "type": "string",
-                 "description": "BGS commodity name (lithium: BGS sub-commodity naming the Li-content product)",
-                 "constraints": {"required": True}},
-                {"name": "country", "type": "string", "description": "BGS country name, cleaned",
-                 "constraints": {"required": True}},
-                {"name": "iso3", "type": "string",
-                 "description": "ISO 3166-1 alpha-3 (XKX for Kosovo); empty for historic states",
-                 "constraints": {"pattern": "[A-Z]{3}"}},
-                {"name": "row_kind", "type": "string", "description": "country or group (historic state)",
-                 "constraints": {"required": True, "enum": ["country", "group"]}},
-                {"name": "year", "type": "year", "constraints": {"required": True, "minimum": 1970, "maximum": 2021}},
-                {"name": "value", "type": "number", "unit": "see unit column",
-                 "description": "Production in the unit given", "constraints": {"required": True, "minimum": 0}},
-                {"name": "unit", "type": "string", "description": "t = metric tonnes",
-                 "constraints": {"required": True, "enum": ["t"]}},
-                {"name": "source", "type": "string", "description": "BGS WMS commodity code of the row",
-                 "constraints": {"required": True, "pattern": "BGS WMS commodity [0-9]+"}},
-            ],
-            "primaryKey": ["mineral", "stage", "product", "country", "year"],
-        },
-    }
-
-
 def curate(raw: Path, out: Path) -> list[Path]:
+    check_raw("bgs", raw)
     df = tidy(read_raw(raw))
-    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out)]
+    return [write_csv(df, out / f"{NAME}.csv")]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._io import write_csv, write_meta
+from ._io import check_raw, write_csv
 
 FOLDER = "comtrade-us-china-cmm"
 NAME = "us_imports"
@@ -109,85 +109,7 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     return out[COLUMNS].sort_values(["mineral", "hs_code", "year", "row_kind", "partner"]).reset_index(drop=True)
 
 
-def meta(df: pd.DataFrame) -> dict:
-    partners = ", ".join(sorted(df["partner"].unique()))
-    return {
-        "name": NAME,
-        "path": f"{NAME}.csv",
-        "profile": "tabular-data-resource",
-        "title": "US imports of critical-mineral products from China and the world (UN Comtrade)",
-        "description": (
-            "One row per HS code, year and partner: the value (US dollars, CIF as reported by the United States) "
-            "and net weight of US imports (reporter 842, flow M) from China and from the world, 2020–2024, for "
-            "HS codes covering rare earths, gallium/germanium, graphite, lithium, cobalt, copper and nickel. "
-            "China's share of US imports is the China row divided by the World row for the same code and year. "
-            "Curated by critmin.curate.comtrade."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": [
-            {
-                "title": "UN Comtrade database, annual HS trade by reporter and partner",
-                "publisher": "United Nations Statistics Division, UN Comtrade",
-                "edition": "retrieved through the Comtrade API on 2025-12-28",
-                "path": "https://comtradeplus.un.org",
-                "accessed": "2026-11-27",
-                "short": "UN Comtrade",
-            }
-        ],
-        "licenses": [
-            {
-                "name": "UN-Comtrade-terms",
-                "title": "UN Comtrade terms of use (attribution required)",
-                "path": "https://comtradeplus.un.org",
-            }
-        ],
-        "coverage": (
-            f"{df['year'].min()}–{df['year'].max()}; {df['hs_code'].nunique()} HS codes; "
-            f"{df['mineral'].nunique()} minerals; partners: {partners}"
-        ),
-        "caveats": [
-            "UN Comtrade terms of use restrict redistribution of bulk data; this is a small extract for reference, "
-            "attributed to UN Comtrade. Check the current terms before republishing.",
-            "Values are CIF (cost, insurance and freight) as reported by the United States, so they are not "
-            "directly comparable with partners' FOB export values.",
-            "HS 811292 is a basket of several minor metals (gallium, germanium, indium, niobium, vanadium, ...) and "
-            "HS 253090 (filed under lithium) covers many mineral substances besides spodumene: neither measures "
-            "one mineral.",
-            "Net weights of 0 kg reported next to a positive value are treated as missing; 'weight_estimated' "
-            "marks weights UN Comtrade estimated. Where the weight is missing, Comtrade's quantity field sometimes "
-            "holds a kilogram figure; it is not used here.",
-            "Australia (partner 36) is not among the US import rows of this extract; only China and World appear.",
-            "HS descriptions paraphrase the Harmonized System nomenclature (the extract does not carry them).",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "mineral", "type": "string", "description": "Mineral id the HS code is filed under",
-                 "constraints": {"required": True, "enum": sorted({m for m, _ in HS.values()})}},
-                {"name": "hs_code", "type": "string", "description": "Harmonized System code (4 or 6 digits)",
-                 "constraints": {"required": True, "enum": sorted(HS)}},
-                {"name": "hs_description", "type": "string", "constraints": {"required": True}},
-                {"name": "year", "type": "year", "constraints": {"required": True, "minimum": 2020, "maximum": 2024}},
-                {"name": "partner", "type": "string", "description": "Partner (origin) of the imports",
-                 "constraints": {"required": True, "enum": sorted(p for p, _, _ in PARTNERS.values())}},
-                {"name": "partner_iso3", "type": "string", "description": "ISO 3166-1 alpha-3; empty for World",
-                 "constraints": {"enum": ["AUS", "CHN"]}},
-                {"name": "row_kind", "type": "string",
-                 "constraints": {"required": True, "enum": ["country", "world_total"]}},
-                {"name": "value_usd", "type": "number", "unit": "USD",
-                 "description": "Import value in current US dollars (Comtrade primaryValue, CIF)",
-                 "constraints": {"required": True, "minimum": 0}},
-                {"name": "net_weight_kg", "type": "number", "unit": "kg",
-                 "description": "Net weight in kilograms; empty when not reported",
-                 "constraints": {"minimum": 0}},
-                {"name": "weight_estimated", "type": "boolean",
-                 "description": "true when UN Comtrade estimated the net weight; empty when there is no weight"},
-            ],
-            "primaryKey": KEY,
-        },
-    }
-
-
 def curate(raw: Path, out: Path) -> list[Path]:
+    check_raw("comtrade", raw)
     df = tidy(read_raw(raw))
-    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out)]
+    return [write_csv(df, out / f"{NAME}.csv")]

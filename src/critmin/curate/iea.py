@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 
 from critmin.data import countries
-from ._io import write_csv, write_meta
+from ._io import check_raw, write_csv
 
 FOLDER = "iea-critical-minerals"
 WORKBOOK = "CM_Data_Explorer_2024-05.xlsx"
@@ -155,104 +155,7 @@ def tidy(raw: Path) -> pd.DataFrame:
     return df.sort_values(["edition", "mineral", "stage", "row_kind", "country"]).reset_index(drop=True)
 
 
-def meta(df: pd.DataFrame) -> dict:
-    years = ", ".join(str(y) for y in sorted(df["year"].unique()))
-    minerals = sorted(df["mineral"].unique())
-    return {
-        "name": NAME,
-        "path": f"{NAME}.csv",
-        "profile": "tabular-data-resource",
-        "title": "Mining and refining by country for six energy-transition minerals (IEA Critical Minerals Data Explorer)",
-        "description": (
-            "One row per mineral, stage (mining or refining), country and edition, in thousand tonnes, for the "
-            "base year of each edition only (2030–2040 projections are not included). Minerals: copper (refined "
-            "copper), cobalt (refined cobalt), lithium (IEA 'Lithium - Chemicals', lithium content), nickel (all "
-            "refined classes), graphite (mining: natural graphite; refining: battery-grade graphite, natural and "
-            "synthetic) and rare_earths (magnet rare earths only: neodymium, praseodymium, dysprosium, terbium). "
-            "The IEA lists the largest producers by name, a 'Rest of world' residual (row_kind other) and a total "
-            "(row_kind world_total). Refining is counted where the refinery is, not by owner. Edition CMDE2024 is "
-            "the IEA's May 2024 workbook (base year 2023); CMDE2025 is the May 2025 edition (base year 2024) read "
-            "from a third-party extract and flagged secondary. Curated by critmin.curate.iea."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": [
-            {
-                "title": "Critical Minerals Data Explorer, sheet '2 Total supply for key minerals' (base case)",
-                "publisher": "International Energy Agency",
-                "edition": "May 2024 (base year 2023)",
-                "path": "https://www.iea.org/data-and-statistics/data-product/critical-minerals-dataset",
-                "accessed": "2026-11-27",
-                "short": "IEA (2024), Critical Minerals Data Explorer, IEA, Paris",
-            },
-            {
-                "title": "Critical Minerals Data Explorer, total supply for key minerals (base case), third-party extract",
-                "publisher": "International Energy Agency",
-                "edition": "May 2025 (base year 2024)",
-                "path": "https://www.iea.org/data-and-statistics/data-product/critical-minerals-dataset",
-                "accessed": "2026-11-27",
-                "short": "IEA (2025), Critical Minerals Data Explorer, IEA, Paris",
-            },
-        ],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 (stated in the workbook's Notice sheet)",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
-        ],
-        "coverage": f"{years}; {len(minerals)} minerals ({', '.join(minerals)}); mining and refining; 2 editions",
-        "caveats": [
-            "Only the largest producers are named; the rest is in 'Rest of world', so a country missing from the "
-            "table (e.g. DR Congo for refined copper) may still produce.",
-            "The total row is the IEA's own world total (see the next caveat on how it relates to the rows); in the 2024 workbook the cobalt refining "
-            "total is labelled 'Total clean technologies'.",
-            "The CMDE2025 rows (secondary=true) come from a third party's JSON extract of the May 2025 workbook, "
-            "not from the IEA file; check them against the IEA workbook before publishing.",
-            "In six blocks the IEA's 'Rest of world' equals the total minus the first five named countries, so "
-            "the sixth named country is also inside 'Rest of world' and summing all rows overshoots the total by "
-            "exactly that country: nickel mining (Australia) and nickel refining (Canada) in both editions, "
-            "battery-grade graphite 2023 (Germany) and graphite mining 2024 (Tanzania). Values are kept as "
-            "published: use the total row, not the sum of rows, as the denominator for shares, and do not add "
-            "'Rest of world' to the named countries in those blocks.",
-            "Values are rounded to four decimals (0.1 t); the IEA workbook shows one decimal.",
-            "Graphite refining is battery-grade graphite only and rare earths are the four magnet rare earths "
-            "only, so these are not comparable with USGS or BGS totals for graphite or all rare earths.",
-            "For lithium the IEA counts Chile's and Argentina's brine-to-carbonate output as chemicals, so their "
-            "refining equals their mining.",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "mineral", "type": "string", "description": "Mineral id (data/minerals.csv)",
-                 "constraints": {"required": True, "enum": minerals}},
-                {"name": "stage", "type": "string", "description": "mining or refining (IEA's split)",
-                 "constraints": {"required": True, "enum": ["mining", "refining"]}},
-                {"name": "country", "type": "string",
-                 "description": "IEA's name: a country, 'Rest of world' or the total row",
-                 "constraints": {"required": True}},
-                {"name": "iso3", "type": "string", "description": "ISO 3166-1 alpha-3; empty for residual and total",
-                 "constraints": {"pattern": "[A-Z]{3}"}},
-                {"name": "row_kind", "type": "string",
-                 "constraints": {"required": True, "enum": ["country", "other", "world_total"]}},
-                {"name": "year", "type": "year", "description": "Base year of the edition",
-                 "constraints": {"required": True}},
-                {"name": "value", "type": "number", "unit": "kt",
-                 "description": "Output in thousand tonnes (lithium: lithium content)",
-                 "constraints": {"required": True, "minimum": 0}},
-                {"name": "unit", "type": "string", "description": "kt = thousand tonnes",
-                 "constraints": {"required": True, "enum": ["kt"]}},
-                {"name": "edition", "type": "string",
-                 "description": "CMDE2024 = May 2024 workbook; CMDE2025 = May 2025 edition (third-party extract)",
-                 "constraints": {"required": True, "enum": [EDITION_2024, EDITION_2025]}},
-                {"name": "secondary", "type": "boolean",
-                 "description": "true when read from a third-party copy rather than the IEA file",
-                 "constraints": {"required": True}},
-            ],
-            "primaryKey": ["mineral", "stage", "country", "year", "edition"],
-        },
-    }
-
-
 def curate(raw: Path, out: Path) -> list[Path]:
+    check_raw("iea", raw)
     df = tidy(raw)
-    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out)]
+    return [write_csv(df, out / f"{NAME}.csv")]

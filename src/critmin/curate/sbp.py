@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from critmin.data import countries
+from . import _io
 
 FOLDER = "sbp-dashboard"
 UNIT = "usd_million"
@@ -94,12 +95,7 @@ def _provisional_month(month: str, first_provisional_fy: int) -> str:
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    return path
+    return _io.write_csv(rows, path, header)
 
 
 def _fdi(src: dict, out: Path) -> tuple[list[Path], int]:
@@ -203,6 +199,7 @@ def _trade(src: dict, out: Path) -> Path:
 
 
 def curate(raw: Path, out: Path) -> list[Path]:
+    _io.check_raw("sbp", raw)
     folder = Path(raw) / FOLDER
     out = Path(out)
     fdi_src = json.loads((folder / "fdi_FY26_by_country_sector.json").read_text(encoding="utf-8"))

@@ -20,8 +20,9 @@ from critmin.text import md_escape, span
 # the tables it writes. Resources not written by any step are curated by hand from cited reports.
 CURATION: dict[str, tuple[list[str], list[str]]] = {
     "usgs": (
-        ["usgs-mcs2022-subset", "usgs-mcs2023", "usgs-mcs2024", "usgs-mcs2025", "usgs-mcs2026-pdf-extract-subset"],
-        ["minerals", "production", "reserves", "import_reliance", "import_sources", "us_salient", "corrections"],
+        ["usgs-mcs2022-subset", "usgs-mcs2023", "usgs-mcs2024", "usgs-mcs2025", "usgs-mcs2026"],
+        ["production", "reserves", "import_reliance", "import_sources", "us_salient", "prices", "revisions",
+         "corrections"],
     ),
     "bgs": (["bgs-wms-1970-2021"], ["production_history"]),
     "iea": (["iea-critical-minerals"], ["refining"]),
@@ -29,7 +30,7 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
     "sbp": (["sbp-dashboard"], ["pakistan_fdi", "pakistan_fdi_sector", "pakistan_fdi_monthly", "pakistan_trade",
                                 "pakistan_trade_monthly"]),
 }
-HAND_CURATED = ["processing_shares", "pakistan_indicators", "events", "deals", "claims", "claims_codebook"]
+HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "pakistan_indicators", "events", "deals", "claims", "claims_codebook"]
 
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
 # gives one, takes precedence in the field tables.
@@ -56,8 +57,7 @@ CONVENTIONS: dict[str, str] = {
                "Commodity Summaries) or "
                "CMDE2024 / CMDE2025 (IEA Critical Minerals Data Explorer). Where editions overlap the newest "
                "edition wins.",
-    "origin": "data_release = read from the USGS data-release CSV; transcribed = hand transcription of the "
-              "MCS 2026 report.",
+    "origin": "data_release = read from the USGS data-release file.",
     "reliability": "P = primary or official (government, state agency, company statement); N = mainstream news; "
                    "M = mirror or aggregator copy (the original outlet is named); O = opinion, editorial or "
                    "analysis. processing_shares uses primary / news.",
