@@ -1,6 +1,6 @@
 """Country shares at each stage after the mine → data/processing.csv, and the stage vocabulary → data/processing_stages.csv.
 
-Three publishers' files, all read raw:
+Three publishers' files, all read raw from the raw folder's iea-critical-minerals/ and usgs-mcs2026/:
 - the IEA Critical Minerals Data Explorer workbook (May 2024, base year 2023): mining and refining by country for
   copper, cobalt, lithium, nickel, battery-grade graphite and magnet rare earths;
 - the USGS Mineral Commodity Summaries 2026 data release: world refinery, smelter, low-purity and sponge
@@ -24,7 +24,7 @@ from .. import countries
 from . import iea, usgs_tables
 from ._io import write_csv, write_meta
 
-NAME = "processing"
+OUT = "processing"
 STAGES_NAME = "processing_stages"
 
 # Ordered stage vocabulary: mine → refining → metal → product.
@@ -418,8 +418,8 @@ def meta(df: pd.DataFrame) -> dict:
     grade_desc = "; ".join(f"{k} = {v}" for k, v in GRADES.items())
     stage_desc = "; ".join(f"{k} ({o}) = {d}" for k, (o, d) in STAGES.items())
     return {
-        "name": NAME,
-        "path": f"{NAME}.csv",
+        "name": OUT,
+        "path": f"{OUT}.csv",
         "profile": "tabular-data-resource",
         "title": "Country shares of world output at each stage from mine to product (IEA, USGS)",
         "description": (
@@ -550,5 +550,5 @@ def stages_meta(st: pd.DataFrame) -> dict:
 def curate(raw: Path, out: Path) -> list[Path]:
     df = tidy(raw)
     st = stage_table()
-    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out),
+    return [write_csv(df, out / f"{OUT}.csv"), write_meta(meta(df), out),
             write_csv(st, out / f"{STAGES_NAME}.csv"), write_meta(stages_meta(st), out)]
