@@ -29,8 +29,11 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
     "comtrade": (["comtrade-us-china-cmm"], ["us_imports"]),
     "sbp": (["sbp-dashboard"], ["pakistan_fdi", "pakistan_fdi_sector", "pakistan_fdi_monthly", "pakistan_trade",
                                 "pakistan_trade_monthly"]),
+    "usgs_tables": (["usgs-mcs2026"], ["usgs_export_controls"]),
+    "processing": (["iea-critical-minerals", "usgs-mcs2026"], ["processing", "processing_stages"]),
 }
-HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "pakistan_indicators", "events", "deals", "claims", "claims_codebook"]
+HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "export_controls", "pakistan_indicators", "events", "deals",
+                "claims", "claims_codebook"]
 
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
 # gives one, takes precedence in the field tables.
