@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import datapackage, paths
 
-STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp"]
+STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "baci", "wgi"]
 
 
 def main(argv: list[str] | None = None) -> int:
