@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import datapackage, paths
 
-STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "baci", "wgi"]
+STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "baci", "wgi", "wmd"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,10 +27,13 @@ FILES = {
     "upper": "rank_upper",
 }
 YEARS = [1996, 1998, 2000] + list(range(2002, 2025))
-# NOTE: three rows carry codes that are not ISO 3166 economies: ANT (the Netherlands Antilles, dissolved 2010),
-# and R20 "Europe EFTA, nes" and PUS "US Misc. Pacific Isds", labels of BACI residuals that the intermediary
-# attached to World Bank rows; which economy those two rows are cannot be told from the file. All three are dropped.
-DROPPED = {"ANT", "R20", "PUS"}
+# NOTE: three rows carry codes that are not World Bank economy codes: ANT (the Netherlands Antilles, dissolved
+# 2010) and the BACI residual codes R20 ("Europe EFTA, nes") and PUS ("US Misc. Pacific Isds"), which the
+# intermediary attached to World Bank rows. R20 is Kosovo: its series starts in 2008, the year of Kosovo's
+# independence, Kosovo has no other row, and the same wheel's World Mining Data table codes Kosovo R20. It gets
+# XKX, the World Bank's code for Kosovo. ANT and PUS (an economy that cannot be identified) are dropped.
+RECODE = {"R20": ("Kosovo", "XKX")}
+DROPPED = {"ANT", "PUS"}
 COLUMNS = ["country", "iso3", "year", "estimate", "std_error", "n_sources", "percentile_rank", "rank_lower",
            "rank_upper"]
 RANKS = ["percentile_rank", "rank_lower", "rank_upper"]
@@ -100,6 +103,9 @@ def _drop_duplicate_codes(df: pd.DataFrame) -> pd.DataFrame:
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
     df = _drop_duplicate_codes(df)
     df = df[~df["Code"].isin(DROPPED) & df["estimate"].notna()].copy()
+    for code, (name, iso) in RECODE.items():
+        hit = df["Code"] == code
+        df.loc[hit, "Country/Territory"], df.loc[hit, "Code"] = name, iso
     conv = countries._converter()
     for code, name in sorted(set(zip(df["Code"], df["Country/Territory"]))):
         # XKX (Kosovo) is the World Bank's code, kept as the package does elsewhere.
@@ -157,8 +163,9 @@ def meta(df: pd.DataFrame) -> dict:
             "wheel (geopolrisk/lib/wgi.db), which holds only this one of the six WGI dimensions and renames "
             "economies after CEPII BACI's country list; the publisher is the World Bank. Check against the "
             "World Bank's own WGI files before republishing.",
-            "The three rows with codes ANT, R20 and PUS are dropped: the first is a dissolved territory, the "
-            "other two carry BACI residual labels whose economy cannot be identified.",
+            "The rows coded ANT (the dissolved Netherlands Antilles) and PUS (a BACI residual label whose economy "
+            "cannot be identified) are dropped. The row coded R20 ('Europe EFTA, nes') is Kosovo, by its start "
+            "in 2008 and the wheel's own World Mining Data coding, and is given XKX.",
             "Estimates are relative to all economies in each year (mean 0, standard deviation 1), so a change "
             "over time is partly a change of the others; compare the 90 % interval before reading small moves.",
             "Two rows of the copy are labelled Guyana; the one resting on few sources (apparently French Guiana "
