@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import countries
+try:  # country helpers: critmin.data.countries where critmin.data is a package, else critmin.countries
+    from critmin.data import countries
+except ImportError:
+    from critmin import countries
 from ._io import write_csv, write_meta
 
 FOLDER = "wb-wgi-political-stability"

@@ -1,0 +1,1 @@
+"""Numbers only: frames and dataclasses, no IPython and no Markdown."""
