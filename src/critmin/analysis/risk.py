@@ -32,8 +32,8 @@ and stage), IR from USGS net import reliance.
 * The JRC's sourcing term covers the EU's own production plus imports; here it is US imports only (US
   production is not one of the partners), so a mineral the US mostly produces at home still gets a sourcing term
   from its few imports. IR carries that weight instead.
-* No end-of-life recycling input rate and no substitution index (both set to 1 − 0 and 1): the score is
-  concentration and governance only.
+* No end-of-life recycling input rate and no substitution index (EoL_RIR = 0 and SI = 1): the score is
+  concentration, governance and import reliance only.
 * Countries without a WGI estimate are left out of the weighted sum, and ``coverage`` reports the share of supply
   that had one. Residual rows ("Other countries", unions) are left out of both sums of squares.
 * USGS's net import reliance is censored (">95") or a net-exporter mark for some minerals: the bound is used,
