@@ -10,7 +10,7 @@ from pathlib import Path
 from critmin.data import package as datapackage
 from critmin import paths
 
-STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "usgs_tables", "processing"]
+STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "usgs_tables", "processing", "baci", "wgi", "wmd"]
 
 
 def main(argv: list[str] | None = None) -> int:

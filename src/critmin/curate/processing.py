@@ -22,7 +22,7 @@ import pandas as pd
 
 from critmin.data import countries
 from . import iea, usgs_tables
-from ._io import write_csv, write_meta
+from ._io import check_raw, write_csv
 
 OUT = "processing"
 STAGES_NAME = "processing_stages"
@@ -412,143 +412,9 @@ def _licences() -> list[dict]:
     ]
 
 
-def meta(df: pd.DataFrame) -> dict:
-    minerals = sorted(df["mineral"].unique())
-    years = sorted(df["year"].unique())
-    grade_desc = "; ".join(f"{k} = {v}" for k, v in GRADES.items())
-    stage_desc = "; ".join(f"{k} ({o}) = {d}" for k, (o, d) in STAGES.items())
-    return {
-        "name": OUT,
-        "path": f"{OUT}.csv",
-        "profile": "tabular-data-resource",
-        "title": "Country shares of world output at each stage from mine to product (IEA, USGS)",
-        "description": (
-            "One row per mineral, stage, product, measure (output or capacity), country, year and source table: "
-            "the country's tonnage, the world total used as denominator and its share in percent. Stages follow "
-            "one ordered vocabulary (mine → refining → metal → product; processing_stages says what each means "
-            "for each mineral). Three sources, all curated from the publishers' files: the IEA Critical Minerals "
-            "Data Explorer (May 2024; mining and refining by country, 2023, for copper, cobalt, lithium "
-            "chemicals, nickel, battery-grade graphite and magnet rare earths); the USGS Mineral Commodity "
-            "Summaries 2026 data release (refinery, smelter, low-purity and sponge production and capacity by "
-            "country, 2024–2025); and MCS 2026 Table 7 (the leading country of each critical mineral and its "
-            "published share, 2025). Only named countries are listed: the remainder of a block is 100 minus "
-            "their shares. Curated by critmin.curate.processing."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": _sources(),
-        "licenses": _licences(),
-        "coverage": (f"{', '.join(str(y) for y in years)}; {len(minerals)} minerals; "
-                     f"{df['source_table'].nunique()} source tables; {len(df)} rows"),
-        "caveats": [
-            "Compare shares only within one source table: IEA and USGS count differently (IEA graphite refining "
-            "is battery-grade graphite including synthetic, IEA rare earths are the four magnet rare earths; "
-            "USGS rare earths are all rare-earth oxide).",
-            "Refining is counted where the refinery is, not by owner or by where the ore was mined.",
-            "USGS world totals are rounded; where the named countries add up to more than the rounded total, "
-            "their sum is the denominator (world_tonnes) so that a block never exceeds 100%.",
-            "Table 7 rows give the leading country only, with USGS's own rounded share (an integer percent); "
-            "for most minerals it is the mine stage. Table 7 minerals without an id in minerals.csv (arsenic, "
-            "boron, phosphate rock, potash, scandium, silicon, yttrium) are not included, nor germanium, for which "
-            "USGS publishes no world refinery output.",
-            "USGS 2025 figures are estimates (grade primary-estimate); capacity rows (grade capacity-not-output) "
-            "say where plants are, not what they produced.",
-            "IEA 'Rest of world' and USGS 'Other countries' rows are left out; in six IEA blocks 'Rest of world' "
-            "also contains the sixth named country (see refining), so it cannot be added to the named rows.",
-            "No primary figure was found for China's share of rare-earth metal or magnet production, antimony "
-            "oxide or metal, ammonium paratungstate, spherical graphite on its own, or germanium refining: those "
-            "stages are in processing_stages with no row here.",
-            "Tellurium: Sweden's USGS figure is tellurium in concentrate, included in USGS's world total "
-            "(note column).",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "mineral", "type": "string", "description": "Mineral id (data/minerals.csv)",
-                 "constraints": {"required": True, "enum": minerals}},
-                {"name": "stage", "type": "string", "description": "Stage, ordered: " + stage_desc,
-                 "constraints": {"required": True, "enum": _stage_enum()}},
-                {"name": "stage_order", "type": "integer", "description": "1 = mine … 4 = product",
-                 "constraints": {"required": True, "minimum": 1, "maximum": len(STAGES)}},
-                {"name": "product", "type": "string", "description": "Product and basis as the source defines it",
-                 "constraints": {"required": True}},
-                {"name": "measure", "type": "string",
-                 "description": "output = production; capacity = production capacity",
-                 "constraints": {"required": True, "enum": ["capacity", "output"]}},
-                {"name": "country", "type": "string", "constraints": {"required": True}},
-                {"name": "iso3", "type": "string", "description": "ISO 3166-1 alpha-3",
-                 "constraints": {"required": True, "pattern": "[A-Z]{3}"}},
-                {"name": "year", "type": "year", "constraints": {"required": True, "minimum": 2000,
-                                                                 "maximum": 2030}},
-                {"name": "tonnes", "type": "number", "unit": "t",
-                 "description": "The country's output or capacity in metric tonnes (content basis as in product)",
-                 "constraints": {"required": True, "minimum": 0}},
-                {"name": "world_tonnes", "type": "number", "unit": "t",
-                 "description": "Denominator: the publisher's world total, or the sum of the named countries "
-                                "where that is larger",
-                 "constraints": {"required": True, "minimum": 0}},
-                {"name": "share_pct", "type": "number", "unit": "%",
-                 "description": "Share of world output or capacity, percent (Table 7: USGS's published share)",
-                 "constraints": {"required": True, "minimum": 0, "maximum": 100}},
-                {"name": "grade", "type": "string", "description": "Reliability grade: " + grade_desc,
-                 "constraints": {"required": True, "enum": sorted(GRADES)}},
-                {"name": "source_table", "type": "string",
-                 "description": "; ".join(f"{k} = {v}" for k, v in SOURCE_TABLES.items()),
-                 "constraints": {"required": True, "enum": sorted(SOURCE_TABLES)}},
-                {"name": "publisher", "type": "string", "constraints": {"required": True}},
-                {"name": "edition", "type": "string", "constraints": {"required": True}},
-                {"name": "source_title", "type": "string", "constraints": {"required": True}},
-                {"name": "source_url", "type": "string", "description": "DOI or landing page of the source",
-                 "constraints": {"required": True, "pattern": "https?://.+"}},
-                {"name": "licence", "type": "string", "description": "Licence key (see licenses)",
-                 "constraints": {"required": True, "enum": sorted(LICENCES)}},
-                {"name": "note", "type": "string", "description": "The publisher's qualifier or note for the row"},
-            ],
-            "primaryKey": KEY,
-        },
-    }
-
-
-def stages_meta(st: pd.DataFrame) -> dict:
-    return {
-        "name": STAGES_NAME,
-        "path": f"{STAGES_NAME}.csv",
-        "profile": "tabular-data-resource",
-        "title": "Supply-chain stages of each mineral, from mine to product",
-        "description": (
-            "The stage vocabulary of processing.csv: one row per mineral and stage, in order (stage_order 1 = "
-            "mine, 2 = refining, 3 = metal, 4 = product), with what the stage means for that mineral. Stages "
-            "without data in processing.csv are listed too, so a page can show where the chain has no published "
-            "share. Written by critmin.curate.processing from its MINERAL_STAGES table."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": _sources(),
-        "licenses": _licences(),
-        "coverage": f"{st['mineral'].nunique()} minerals, {len(st)} stages",
-        "caveats": [
-            "Labels describe the usual route; a country can skip a stage (Chile's and Argentina's brine goes "
-            "straight to lithium carbonate) and synthetic graphite is made without a mine.",
-            "Minerals known only from Table 7's mine column carry the generic label 'mine production'.",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "mineral", "type": "string", "description": "Mineral id (data/minerals.csv)",
-                 "constraints": {"required": True, "enum": sorted(st["mineral"].unique())}},
-                {"name": "stage", "type": "string",
-                 "description": "; ".join(f"{k} = {d}" for k, (_, d) in STAGES.items()),
-                 "constraints": {"required": True, "enum": _stage_enum()}},
-                {"name": "stage_order", "type": "integer", "description": "1 = mine … 4 = product",
-                 "constraints": {"required": True, "minimum": 1, "maximum": len(STAGES)}},
-                {"name": "label", "type": "string", "description": "What the stage is for this mineral",
-                 "constraints": {"required": True}},
-            ],
-            "primaryKey": ["mineral", "stage"],
-        },
-    }
-
-
 def curate(raw: Path, out: Path) -> list[Path]:
+    check_raw('processing', raw)
     df = tidy(raw)
     st = stage_table()
-    return [write_csv(df, out / f"{OUT}.csv"), write_meta(meta(df), out),
-            write_csv(st, out / f"{STAGES_NAME}.csv"), write_meta(stages_meta(st), out)]
+    return [write_csv(df, out / f"{OUT}.csv"),
+            write_csv(st, out / f"{STAGES_NAME}.csv")]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
-from ._io import write_csv, write_meta
+from ._io import check_raw, write_csv
 
 FOLDER = "usgs-mcs2026"
 T4 = "tables/MCS2026_T4_Country_Export_Control.csv"
@@ -145,80 +145,7 @@ def read_t7(raw: Path) -> pd.DataFrame:
     return df
 
 
-def meta(df: pd.DataFrame) -> dict:
-    china = df[df["iso3"] == "CHN"]
-    return {
-        "name": NAME,
-        "path": f"{NAME}.csv",
-        "profile": "tabular-data-resource",
-        "title": "Export bans, quotas and licensing by country (USGS Mineral Commodity Summaries 2026, Table 4)",
-        "description": (
-            "USGS's summary of mineral export controls in force, one row per country, type of control and item "
-            "with the year the control on that item was imposed, as printed in MCS 2026 Table 4 (data to 21 "
-            "November 2025, 'effective as of January 2026'; controls that have been lifted are excluded). The "
-            "table's single sentence per country is split into items; `minerals` maps each item to ids from "
-            "minerals.csv (empty for items such as sand, diamonds or scrap that have no id). China's measures "
-            "one by one, with announcement numbers, dates and suspensions, are in export_controls. Curated by "
-            "critmin.curate.usgs_tables."
-        ),
-        "format": "csv",
-        "encoding": "utf-8",
-        "sources": [{
-            "title": "Mineral Commodity Summaries 2026 data release, Table 4: Selected export controls by country",
-            "publisher": "U.S. Geological Survey, National Minerals Information Center",
-            "edition": "MCS 2026 (published 2026-02-06; data release reflecting report version 1.3)",
-            "path": DOI_RELEASE,
-            "accessed": "2026-11-27",
-            "short": "USGS, Mineral Commodity Summaries 2026",
-        }],
-        "licenses": [{
-            "name": "us-pd",
-            "title": "U.S. Government work, public domain",
-            "path": "https://www.usgs.gov/information-policies-and-instructions/copyrights-and-credits",
-        }],
-        "coverage": (f"{df['country'].nunique()} countries, {len(df)} items, imposed "
-                     f"{df['year_imposed'].min()}–{df['year_imposed'].max()}; China {len(china)} items"),
-        "caveats": [
-            "The year is the year USGS gives for the item, not an announcement date; it does not say whether the "
-            "control was later suspended. China's 'synthesized diamond (2025)' and 'items related to lithium "
-            "batteries and artificial graphite anode materials (2025)' are the October 2025 announcements Nos. 55 "
-            "and 58, whose implementation MOFCOM/GAC 2025 No. 70 suspended from 7 November 2025 to 10 November "
-            "2026, before Table 4's data cut-off: Table 4 does not show the suspension (see export_controls).",
-            "China's 'magnesium materials (2024)' and 'silver (2026)' have no matching announcement in "
-            "export_controls: no primary text for either was found.",
-            "source_url is the page USGS cites for the row (for several countries a news report); for China it is "
-            "MOFCOM's policy index, not a single announcement.",
-            "Mapping items to mineral ids is a reading of the item's words (cassiterite → tin, columbite-tantalite "
-            "→ niobium and tantalum, lithium-battery items → lithium and graphite); see ITEM_MINERALS in "
-            "critmin.curate.usgs_tables.",
-        ],
-        "schema": {
-            "fields": [
-                {"name": "country", "type": "string", "description": "Country as USGS names it",
-                 "constraints": {"required": True}},
-                {"name": "iso3", "type": "string", "description": "ISO 3166-1 alpha-3",
-                 "constraints": {"required": True, "pattern": "[A-Z]{3}"}},
-                {"name": "control_type", "type": "string",
-                 "description": "USGS's type of control: export ban, temporary export ban, export quota or "
-                                "export licensing requirement",
-                 "constraints": {"required": True, "enum": sorted(df["control_type"].unique())}},
-                {"name": "item", "type": "string", "description": "Commodity or item as printed",
-                 "constraints": {"required": True}},
-                {"name": "year_imposed", "type": "year", "description": "Year USGS gives for the item",
-                 "constraints": {"required": True, "minimum": 2000, "maximum": 2030}},
-                {"name": "minerals", "type": "string",
-                 "description": "Mineral ids (minerals.csv) the item covers, semicolon-separated; empty if none",
-                 "constraints": {"pattern": "[a-z][a-z0-9_]*(;[a-z][a-z0-9_]*)*"}},
-                {"name": "source_url", "type": "string", "description": "Source USGS cites for the row",
-                 "constraints": {"required": True, "pattern": "https?://.+"}},
-                {"name": "edition", "type": "string", "description": "MCS2026 = Mineral Commodity Summaries 2026",
-                 "constraints": {"required": True, "enum": [EDITION]}},
-            ],
-            "primaryKey": ["country", "item", "year_imposed"],
-        },
-    }
-
-
 def curate(raw: Path, out: Path) -> list[Path]:
+    check_raw('usgs_tables', raw)
     df = read_t4(raw)
-    return [write_csv(df, out / f"{NAME}.csv"), write_meta(meta(df), out)]
+    return [write_csv(df, out / f"{NAME}.csv")]

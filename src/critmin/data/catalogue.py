@@ -31,6 +31,10 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
                                 "pakistan_trade_monthly"]),
     "usgs_tables": (["usgs-mcs2026"], ["usgs_export_controls"]),
     "processing": (["iea-critical-minerals", "usgs-mcs2026"], ["processing", "processing_stages"]),
+    "baci": (["cepii-baci-hs92-minerals"], ["baci_products", "baci_countries", "baci_pakistan_exports",
+                                            "baci_us_imports", "baci_world_exports"]),
+    "wgi": (["wb-wgi-political-stability"], ["wgi"]),
+    "wmd": (["bmk-world-mining-data-2018-2024"], ["wmd_usgs_check", "wmd_pakistan"]),
 }
 HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "export_controls", "pakistan_indicators", "events", "deals",
                 "claims", "claims_codebook"]
