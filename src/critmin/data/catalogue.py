@@ -37,6 +37,7 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
     "wmd": (["bmk-world-mining-data-2018-2024"], ["wmd_usgs_check", "wmd_pakistan"]),
 }
 HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "export_controls", "pakistan_indicators", "events", "deals",
+                "claim_premises", "premise_evidence",
                 "claims", "claims_codebook"]
 
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
