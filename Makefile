@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: book test run check bench data clean serve
+.PHONY: book test run check lint bench data clean serve
 .DEFAULT_GOAL := book
 
 $(READY): requirements.txt pyproject.toml
@@ -22,9 +22,17 @@ book: $(READY)
 run: $(READY)
 	$(BIN)/critmin run $(NB) $(ARGS)
 
-## test: unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
-test: $(READY)
+## test: the linter, unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
+test: $(READY) lint
 	$(BIN)/python -m pytest tests book/pages --nbval -p no:cacheprovider
+
+## check: the edit loop: the linter, then the unit and data tests (no kernels, no book build)
+check: $(READY) lint
+	$(BIN)/python -m pytest tests/unit tests/data -m "not slow" -q -p no:cacheprovider
+
+## lint: ruff, configured in pyproject.toml
+lint: $(READY)
+	$(BIN)/ruff check src tests tools
 
 ## bench: build-time and page-weight figures (prints, asserts nothing)
 bench: $(READY)

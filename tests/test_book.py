@@ -8,8 +8,8 @@ import re
 import nbformat
 import yaml
 
-from critmin.book import build
 from critmin import paths
+from critmin.book import build
 
 
 def test_committed_pages_match_their_notebooks_and_parameters():

@@ -9,8 +9,8 @@ import sys
 import pytest
 import yaml
 
-from critmin.book import build
 from critmin import paths
+from critmin.book import build
 
 FIRST = build.pages()[0]
 

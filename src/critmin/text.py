@@ -159,7 +159,7 @@ def span(lo, hi) -> str:
 
 def years_text(years: Iterable[int]) -> str:
     """Years for prose: '2019–2024' for a run, '2019, 2021 and 2024' otherwise; 'no year' when empty."""
-    years = sorted(set(int(y) for y in years))
+    years = sorted({int(y) for y in years})
     if not years:
         return "no year"
     if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from critmin import datapackage
+from critmin.data import package as datapackage
 from critmin.data import read_resource
 
 

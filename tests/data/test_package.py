@@ -8,10 +8,9 @@ import re
 import pandas as pd
 import pytest
 
+from critmin import data, paths
 from critmin.data import catalogue
-from critmin import data
 from critmin.data import package as datapackage
-from critmin import paths
 
 RESOURCES = datapackage.package()["resources"]
 NAMES = [r["name"] for r in RESOURCES]

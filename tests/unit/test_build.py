@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from critmin.book import build
-from critmin.render import charts
 from critmin.params import ParameterError
+from critmin.render import charts
 
 
 def _executed_like_papermill():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from critmin.curate import __main__ as curate_main
 from critmin.data import catalogue
 from critmin.data import package as datapackage
-from critmin.curate import __main__ as curate_main
 
 TOY = {
     "name": "toy",
@@ -153,7 +154,7 @@ def test_curation_steps_match_the_curation_code():
             assert folders == [module.FOLDER], step
         if hasattr(module, "NAME"):
             assert names == [module.NAME], step
-        source = open(module.__file__, encoding="utf-8").read()
+        source = Path(module.__file__).read_text(encoding="utf-8")
         for folder in folders:
             assert folder in source or getattr(module, "FOLDER", None) == folder, (step, folder)
         for name in names:

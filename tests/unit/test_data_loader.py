@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from critmin import data
+from critmin import data, paths
 from critmin.data import package as datapackage
-from critmin import paths
 
 RESOURCES = [datapackage.resource(n) for n in datapackage.resource_names()]
 BAD_VALUE = {"integer": "1.5", "year": "two thousand", "number": "12,3x", "boolean": "yes",

@@ -270,10 +270,14 @@ def test_exposure_table():
     src = pd.DataFrame(
         [
             dict(mineral="antimony", edition="MCS2025", period="2019-22", category=None, rank=2, country="China", iso3="CHN", share_pct=NA),
-            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Oxide", rank=1, country="China", iso3="CHN", share_pct=66),
-            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide", rank=1, country="China", iso3="CHN", share_pct=55),
-            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide", rank=2, country="Belgium", iso3="BEL", share_pct=12),
-            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide", rank=3, country="other", iso3=None, share_pct=33),
+            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Oxide",
+                 rank=1, country="China", iso3="CHN", share_pct=66),
+            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide",
+                 rank=1, country="China", iso3="CHN", share_pct=55),
+            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide",
+                 rank=2, country="Belgium", iso3="BEL", share_pct=12),
+            dict(mineral="antimony", edition="MCS2026", period="2021-24", category="Total metal and oxide",
+                 rank=3, country="other", iso3=None, share_pct=33),
             dict(mineral="gallium", edition="MCS2025", period="2020-23", category=None, rank=1, country="Japan", iso3="JPN", share_pct=NA),
             dict(mineral="gallium", edition="MCS2025", period="2020-23", category=None, rank=2, country="China", iso3="CHN", share_pct=NA),
             dict(mineral="gold", edition="MCS2025", period="2020-23", category=None, rank=1, country="Canada", iso3="CAN", share_pct=NA),

@@ -9,7 +9,8 @@ from critmin.analysis import pakistan as pk
 
 
 def _prod(rows) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["mineral", "stage", "product", "country", "iso3", "row_kind", "year", "value", "unit", "flag", "edition"])
+    df = pd.DataFrame(rows, columns=["mineral", "stage", "product", "country", "iso3", "row_kind",
+                                     "year", "value", "unit", "flag", "edition"])
     df["value"] = df["value"].astype("Float64")
     df["year"] = df["year"].astype("Int64")
     return df

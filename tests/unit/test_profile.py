@@ -414,8 +414,8 @@ def _spec(chart):
 
 
 def test_producer_chart_highlights_china_and_states_its_share():
-    from critmin.render import charts
     from critmin.chapters import mineral_profile as profile_charts
+    from critmin.render import charts
 
     p = profile.producers("antimony", 2023, "mine", PRODUCTION)
     spec = _spec(profile_charts.producers(p, "Antimony", n=3))

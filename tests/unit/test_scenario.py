@@ -193,8 +193,8 @@ def test_sensitivity():
 # ---------------------------------------------------------------------------------------------------------
 # 'market' displacement, unknown buyer figures, and the page helpers
 
-from critmin.params import ParameterError  # noqa: E402
 from critmin.analysis.scenario import baseline, buyer_inputs, resolve_supply, supply_indicators  # noqa: E402
+from critmin.params import ParameterError  # noqa: E402
 
 
 def test_market_displacement_by_hand():
@@ -414,10 +414,9 @@ def test_sourced_consumption_feeds_the_scenario():
 # --- The scenario chapter -------------------------------------------------------------------------------------
 
 from critmin import text as txt  # noqa: E402
-from critmin.render import page as _page  # noqa: E402
 from critmin.analysis import scenario as scn  # noqa: E402
 from critmin.chapters import scenario as scenario_charts  # noqa: E402
-from critmin.params import ParameterError  # noqa: E402
+from critmin.render import page as _page  # noqa: E402
 
 PAGE_DEFAULTS = dict(mineral="antimony", added_supply_t=0.0, supply_source="auto", supplier="Pakistan",
                      buyer="United States", year=2024, stage="mine", displaces="auto", share_to_buyer=1.0,

@@ -402,8 +402,8 @@ def _data(spec):
 
 
 def test_tint_and_country_colour():
-    from critmin.render import charts
     from critmin.chapters import supply_charts
+    from critmin.render import charts
 
     assert supply_charts.tint("#000000", 0.5) == "#808080"
     assert supply_charts.tint("#D55E00", 0) == "#D55E00" and supply_charts.tint("#D55E00", 1) == "#FFFFFF"

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from critmin import data
-from critmin.data import package as datapackage
-from critmin import paths
+from critmin import data, paths
 from critmin.data import DataError
+from critmin.data import package as datapackage
 from critmin.params import ParameterError, choice, choices
 from critmin.text import md_escape, signed
 

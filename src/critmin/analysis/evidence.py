@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from critmin.analysis import claims as claims_mod
-from critmin.data import countries
 from critmin import data
-from critmin.data import package as datapackage
+from critmin.analysis import claims as claims_mod
 from critmin.analysis.deals import DEAL_ID
+from critmin.data import countries
+from critmin.data import package as datapackage
 from critmin.text import usd as _usd_text
 
 

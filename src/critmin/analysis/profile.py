@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from critmin import data
-from critmin.data import package as datapackage
+from critmin import data, params
 from critmin.analysis import metrics
+from critmin.data import package as datapackage
 from critmin.render import page
-from critmin import params
-from critmin.text import UNIT_IN_T, UNIT_SHORT, and_list, bullets, num, number_text, pct, quantity, share_text, to_unit
+from critmin.text import and_list, bullets, num, number_text, quantity, share_text, to_unit
 
 __all__ = [
     "STAGES", "CHINA", "PAKISTAN",

@@ -82,7 +82,7 @@ __all__ = [
     "Chapter",
     "chapter",
     "tonnes_text",
-    "pp_text",
+
     "share_text",
     "supply_text",
     "world_text",
@@ -998,7 +998,7 @@ def buyer_text(ch: Chapter) -> str:
                     f"With {q_txt}, US imports from China come to about {tonnes_text(imports_cn)} a year. Assuming "
                     f"{pct(ch.share_to_buyer)} of the new supply ({tonnes_text(B)}) is sold to the United States, "
                     f"{how}, {tonnes_text(D)} of imports from China are displaced"
-                    + (" (all of them)" if D >= imports_cn - 1e-9 and D > 0 else "")
+                    + (" (all of them)" if imports_cn - 1e-9 <= D and D > 0 else "")
                     + f": US reliance on China moves to **{share_text(R1)}**, {points_text(R1 - R0)} lower.")
     return "\n\n".join([text[0], " ".join(text[1:])])
 

@@ -26,11 +26,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from critmin.data import countries
-from critmin.analysis import metrics
-from critmin.render import page
 from critmin import params
+from critmin.analysis import metrics
 from critmin.analysis.profile import Table
+from critmin.data import countries
 from critmin.text import num, pct, years_text
 
 __all__ = [
@@ -226,7 +225,8 @@ def stage_table(
     3. still for processing, a share published as a single figure (``processing_shares``; no HHI).
 
     Shares are of the publisher's reported world total (``denominator`` says so); the sum of the listed
-    countries is used where no total is reported or where the rounded total is below that sum. ``share_listed`` is the same share of the listed countries' sum only, i.e.
+    countries is used where no total is reported or where the rounded total is below that sum. ``share_listed`` is
+    the same share of the listed countries' sum only, i.e.
     ignoring the "Other countries" residual; ``unattributed_share`` is that residual's part of the world total.
     HHI = Σ (100 × sᵢ)² over the named countries with the same shares (a lower bound: the residual counts as
     countless tiny producers); ``hhi_upper`` treats the residual as one more producer.
@@ -247,7 +247,7 @@ def stage_table(
     wanted = list(minerals) if minerals is not None else all_minerals
     prod = prod[prod["mineral"].isin(wanted)]
     usgs_groups = prod.groupby("mineral")["stage_group"].agg(lambda s: set(s)).to_dict()
-    usgs_years = prod.groupby(["mineral", "stage_group"])["year"].agg(lambda s: sorted(set(int(y) for y in s)))
+    usgs_years = prod.groupby(["mineral", "stage_group"])["year"].agg(lambda s: sorted({int(y) for y in s}))
 
     parts = []
     py = prod[(prod["year"] == year) & prod["stage_group"].isin(stages)]
@@ -366,8 +366,8 @@ def _missing_note(mineral: str, group: str, year: int, usgs_years: pd.Series, ie
     """What the data hold instead of the missing year ('' when the mineral has no such stage at all)."""
     years = list(usgs_years.get((mineral, group), []))
     if iea is not None and group == "processing":
-        years = sorted(set(int(y) for y in iea.loc[(iea["mineral"] == mineral)
-                                                   & (iea["stage"] == "refining"), "year"]))
+        years = sorted({int(y) for y in iea.loc[(iea["mineral"] == mineral)
+                                                   & (iea["stage"] == "refining"), "year"]})
         return f"No {group} figures for {year}; the IEA refining figures cover {years_text(years)}."
     if years:
         return f"No {group} figures for {year}; the USGS table covers {years_text(years)}."
@@ -404,7 +404,8 @@ def history_shares(
     * BGS (``history``, 1970–2021): share of the sum of all listed producers, historic states included. A
       year in which the country has no row is left missing (status ``not_listed``) unless
       ``absent_as_zero``. NOTE: BGS aims to list every producer, but its early-1970s tables lack some
-      countries (China among them for several metals), so a missing row is not read as zero by default. Lithium's several BGS lithium-content products are added up
+      countries (China among them for several metals), so a missing row is not read as zero by default. Lithium's
+      several BGS lithium-content products are added up
       per country first.
     * USGS (``production``, 2020–2025) for the same mineral and stage: share of the reported world total.
       Where the country has no row its share stays missing (its output may be in "Other countries").

@@ -205,7 +205,7 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": KERNEL},
         "language_info": {"name": "python"},
     })
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         tags = list(cell.metadata.get("tags", []))
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
         if "injected-parameters" in tags:

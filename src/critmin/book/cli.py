@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from critmin.book import build as b
 from critmin import paths
+from critmin.book import build as b
 from critmin.params import ParameterError
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from critmin.analysis import claims, evidence
 from critmin.render import charts
-from critmin.analysis import claims
-from critmin.analysis import evidence
 from critmin.text import num, pct
 
 __all__ = ["stance_scale", "group_title", "group_chart", "theme_heatmap", "timeline_chart", "voices_chart",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from critmin.render import charts
 from critmin.analysis import deals
+from critmin.render import charts
 
 __all__ = ["LANE_COLOURS", "SIDES", "timeline_chart", "sizes_frame", "sizes_chart"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from critmin.render import charts
 from critmin.analysis.profile import CHINA, STAGE_NOUN, Producers, ReservesView, share_text
+from critmin.render import charts
 
 
 def producers(p: Producers, label: str, n: int = 10) -> alt.TopLevelMixin:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from critmin.render import charts
 from critmin.analysis import pakistan as pk
+from critmin.render import charts
 from critmin.text import num, pct
 
 __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart", "fdi_chart", "copper_chart"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from critmin.analysis.scenario import Chapter, tonnes_text
 from critmin.render import charts
 from critmin.text import num, pct
-from critmin.analysis.scenario import Chapter, tonnes_text
 
 __all__ = ["sensitivity_chart"]
 

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from critmin.render import charts
-from critmin.render import page
-from critmin.text import pct
 from critmin.analysis.supply import control_rules, exposed, reported_shares
+from critmin.render import charts
+from critmin.text import pct
 
 
 def country_colour(iso3: str) -> str:

@@ -7,8 +7,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from critmin.data import package as datapackage
 from critmin import paths
+from critmin.data import package as datapackage
 
 STEPS = ["usgs", "bgs", "iea", "comtrade", "sbp", "usgs_tables", "processing", "baci", "wgi", "wmd"]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from critmin.data import countries
+
 from . import _io
 
 STEP = "usgs"

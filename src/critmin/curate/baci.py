@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
+
 from ._io import check_raw, write_csv
 
 FOLDER = "cepii-baci-hs92-minerals"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
+
 from ._io import check_raw, write_csv
 
 FOLDER = "bgs-wms-1970-2021"

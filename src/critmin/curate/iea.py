@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 
 from critmin.data import countries
+
 from ._io import check_raw, write_csv
 
 FOLDER = "iea-critical-minerals"

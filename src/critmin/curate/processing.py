@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
+
 from . import iea, usgs_tables
 from ._io import check_raw, write_csv
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from critmin.data import countries
+
 from . import _io
 
 FOLDER = "sbp-dashboard"

@@ -10,11 +10,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import _io
-from ._usgs import (RANK, STEP, Obs, clean, column_where, convert, country, dicts, mcs2026_estimated, parse_at,
-                    qualifier, read_csv, year_of)
-from .usgs_world import _file_code
 from critmin.data import countries
+
+from . import _io
+from ._usgs import (
+    RANK,
+    STEP,
+    Obs,
+    clean,
+    column_where,
+    convert,
+    dicts,
+    mcs2026_estimated,
+    parse_at,
+    qualifier,
+    read_csv,
+    year_of,
+)
+from .usgs_world import _file_code
 
 # ---------------------------------------------------------------------------------------------------------------
 # US net import reliance and import sources

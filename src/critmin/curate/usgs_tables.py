@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
+
 from ._io import check_raw, write_csv
 
 FOLDER = "usgs-mcs2026"

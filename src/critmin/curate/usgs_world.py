@@ -11,8 +11,25 @@ import re
 from pathlib import Path
 
 from . import _io
-from ._usgs import (EDITIONS, RANK, STEP, UNIT_WORDS, Obs, check_tonnage, clean, column_where, convert, country,
-                    dicts, mcs2026, mcs2026_estimated, mineral_ids, parse_at, read_csv, year_of)
+from ._usgs import (
+    EDITIONS,
+    RANK,
+    STEP,
+    UNIT_WORDS,
+    Obs,
+    check_tonnage,
+    clean,
+    column_where,
+    convert,
+    country,
+    dicts,
+    mcs2026,
+    mcs2026_estimated,
+    mineral_ids,
+    parse_at,
+    read_csv,
+    year_of,
+)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Which USGS series feed which (mineral, stage)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.data import countries
+
 from ._io import check_raw, write_csv
 
 FOLDER = "bmk-world-mining-data-2018-2024"

@@ -7,7 +7,6 @@ corrections table; the field-level schema; and a MyST download link for each CSV
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd

@@ -51,7 +51,7 @@ def row_kind(name: str) -> str:
     return "country"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converter() -> coco.CountryConverter:
     logging.getLogger("country_converter").setLevel(logging.ERROR)
     return coco.CountryConverter()

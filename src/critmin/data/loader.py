@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from critmin.data import package as datapackage
 from critmin import paths
+from critmin.data import package as datapackage
 from critmin.render import deps
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import html
-import textwrap
 import json
 import re
+import textwrap
 
 import altair as alt
 

@@ -8,10 +8,9 @@ import shlex
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from critmin.render import charts, deps  # noqa: F401  (registers the theme and the offline renderer)
-from critmin import data
+from critmin import data, paths
 from critmin.data import package as datapackage
-from critmin import paths
+from critmin.render import charts, deps  # noqa: F401  (registers the theme and the offline renderer)
 
 
 def md(text: str) -> None:
