@@ -31,6 +31,9 @@ from critmin.params import ParameterError
 
 PAGES_FILE = "pages.yml"
 KERNEL = "python3"
+# Arguments for every kernel the book starts: its own log (transport warnings, "KeyboardInterrupt caught in
+# kernel") is not for readers; errors in a page reach the build through the notebook's outputs.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 class BuildError(RuntimeError):
@@ -251,6 +254,7 @@ def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
         papermill.execute_notebook(
             str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,
             progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS), report_mode=False,
+            extra_arguments=KERNEL_ARGS,
         )
     except PapermillExecutionError as e:
         out.unlink(missing_ok=True)
