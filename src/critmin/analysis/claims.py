@@ -220,10 +220,34 @@ def resolve_claims_file(claims_file: str | Path | None) -> Path | None:
     return path
 
 
+def check_claims_header(path: Path, shown: str) -> None:
+    """Refuse a file that is not a CSV with the header of data/claims.csv, without showing any of its content
+    (the parameter may point at any file the reader can open)."""
+    import csv
+
+    expected = [f["name"] for f in datapackage.resource("claims", paths.data_dir())["schema"]["fields"]]
+    hint = f"expected a CSV file whose first line is the header of data/claims.csv: {','.join(expected)}"
+    if path.suffix.lower() != ".csv":
+        raise ParameterError(f"claims_file={shown!r}: not a CSV file (the name must end in .csv); {hint}")
+    try:
+        with open(path, "rb") as fh:
+            first = fh.read(1 << 16).split(b"\n", 1)[0].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
+    except OSError as e:
+        raise ParameterError(f"claims_file={shown!r}: cannot be read ({e.strerror or type(e).__name__})") from None
+    try:
+        header = next(csv.reader([first.decode("utf-8")]), None)
+    except (UnicodeDecodeError, csv.Error):
+        header = None
+    if header != expected:
+        raise ParameterError(f"claims_file={shown!r}: the first line is not the claims header; {hint}")
+
+
 def load_claims_param(claims_file: str | Path | None = "") -> pd.DataFrame:
     """load_claims for a page parameter: every problem in the file becomes one ParameterError line
     ('; '-separated) naming the file, line and column, so the command line shows it in one line."""
     path = resolve_claims_file(claims_file)
+    if path is not None:
+        check_claims_header(path, str(claims_file).strip())
     try:
         return load_claims(path)
     except DataError as e:
