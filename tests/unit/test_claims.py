@@ -453,3 +453,19 @@ def test_unreadable_claims_file_is_refused_in_one_line(tmp_path):
     with pytest.raises(ParameterError, match="cannot be read") as err:
         claims.load_claims_param(str(path))
     assert "Xq9zKw" not in str(err.value)
+
+
+@pytest.mark.parametrize("column, value, line", [("stance_reason", "", 7), ("themes", "no_such_theme", 9)])
+def test_claims_errors_count_blank_lines(tmp_path, column, value, line):
+    rows = _rows()
+    row = 4 if column == "stance_reason" else 6
+    if column == "stance_reason":
+        rows[row]["stance"] = "sceptical"
+    rows[row][column] = value
+    path = _write(tmp_path / "mine.csv", rows)
+    text = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join(text[:2] + [""] + text[2:]), encoding="utf-8")  # a blank line after the first claim
+    with pytest.raises(ParameterError) as err:
+        claims.load_claims_param(str(path))
+    # claim 5 is on line 7 (header, four claims and a blank line before it), claim 7 on line 9
+    assert f"mine.csv, line {line}, column {column!r}" in str(err.value), str(err.value)

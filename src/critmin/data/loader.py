@@ -253,6 +253,7 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
         typed = schema_for(res).validate(typed, lazy=True)
     except SchemaErrors as e:
         raise DataError("\n".join(_format_schema_errors(e, where, line_of=line_of))) from None
+    typed.attrs["lines"] = list(line_of)  # each row's line in the file, for checks made after loading
     if record:
         _record_read(name, path)
     return typed
