@@ -426,3 +426,11 @@ def test_curation_reproduces_committed_files(tmp_path):
         committed = list(csv.reader(fh))
     assert mine[0] == committed[0]
     assert all(r in committed for r in mine[1:])
+
+
+def test_one_spelling_per_product_within_a_table():
+    """A world total whose product label differs from its countries' only in case would be left out of their table."""
+    p = read_resource("production")
+    g = p.groupby(["mineral", "stage", "year"])["product"].agg(lambda s: (s.nunique(), s.str.lower().nunique()))
+    clash = g[g.map(lambda t: t[0] != t[1])]
+    assert clash.empty, clash.index.tolist()

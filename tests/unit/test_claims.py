@@ -423,3 +423,49 @@ def test_stance_scale(codebook):
     scale = claims_charts.stance_scale(codebook).to_dict()
     assert scale["range"] == [claims.STANCE_COLOURS[s] for s in claims.STANCES]
     assert len(scale["domain"]) == 3
+
+
+@pytest.mark.parametrize("content, name", [
+    (b"root:$6$Xq9zKw:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", "shadow"),
+    (b"root:$6$Xq9zKw:19000:0:99999:7:::\n", "shadow.csv"),
+    (b"\xff\xfeXq9zKw\n", "binary.csv"),
+], ids=["no-csv-suffix", "csv-suffix", "binary"])
+def test_claims_file_that_is_not_a_claims_csv_is_refused_without_its_content(tmp_path, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ParameterError) as err:
+        claims.load_claims_param(str(path))
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith(f"claims_file={str(path)!r}: ")
+    rest = msg.removeprefix(f"claims_file={str(path)!r}: ")
+    assert "Xq9zKw" not in rest and "root" not in rest and "daemon" not in rest
+    assert "claim_id" in msg  # names the header it expects
+
+
+def test_unreadable_claims_file_is_refused_in_one_line(tmp_path):
+    import os
+
+    path = tmp_path / "locked.csv"
+    path.write_text("Xq9zKw\n")
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as a user who can read any file")
+    with pytest.raises(ParameterError, match="cannot be read") as err:
+        claims.load_claims_param(str(path))
+    assert "Xq9zKw" not in str(err.value)
+
+
+@pytest.mark.parametrize("column, value, line", [("stance_reason", "", 7), ("themes", "no_such_theme", 9)])
+def test_claims_errors_count_blank_lines(tmp_path, column, value, line):
+    rows = _rows()
+    row = 4 if column == "stance_reason" else 6
+    if column == "stance_reason":
+        rows[row]["stance"] = "sceptical"
+    rows[row][column] = value
+    path = _write(tmp_path / "mine.csv", rows)
+    text = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join(text[:2] + [""] + text[2:]), encoding="utf-8")  # a blank line after the first claim
+    with pytest.raises(ParameterError) as err:
+        claims.load_claims_param(str(path))
+    # claim 5 is on line 7 (header, four claims and a blank line before it), claim 7 on line 9
+    assert f"mine.csv, line {line}, column {column!r}" in str(err.value), str(err.value)

@@ -101,10 +101,11 @@ def test_duplicate_primary_key(res, tmp_path):
     i = _target_row(rows)
     n = len(rows) - 1
     msg = _error(_copy(tmp_path, res, rows + [rows[i + 1]]), res)
-    assert "duplicate primary key" in msg, msg
     key = _pk(res)[0]
-    for line in (i + 2, n + 2):  # the original row and its copy appended at the end
-        assert f"{res['path']}, line {line}, column {key!r}" in msg, msg
+    # One line for the copy appended at the end, naming the line of the original.
+    assert msg == msg.strip() and len(msg.splitlines()) == 1, msg
+    assert msg.startswith(f"{res['path']}, line {n + 2}, column {key!r}: duplicate primary key"), msg
+    assert msg.endswith(f"of line {i + 2}"), msg
 
 
 @pytest.mark.parametrize("res, column", _cases("minimum"))
@@ -156,3 +157,111 @@ def test_required_value_left_empty(res, column, tmp_path):
     rows[i + 1][rows[0].index(column)] = ""
     msg = _error(_copy(tmp_path, res, rows), res)
     assert f"{res['path']}, line {i + 2}, column {column!r}" in msg, msg
+
+
+# ---------------------------------------------------------------- files that are not tables at all
+
+def _write_raw(tmp: Path, res: dict, content: bytes) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copy(paths.data_dir() / "datapackage.json", tmp / "datapackage.json")
+    (tmp / res["path"]).write_bytes(content)
+    return tmp
+
+
+def _text(res: dict) -> bytes:
+    return (paths.data_dir() / res["path"]).read_bytes()
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"  \n\n"], ids=["empty", "newline", "blank-lines"])
+def test_empty_file_names_the_file(tmp_path, content):
+    res = datapackage.resource("production")
+    msg = _error(_write_raw(tmp_path, res, content), res)
+    assert msg == "production.csv: the file is empty; expected a header line and data rows"
+
+
+def test_header_only_file_is_a_problem_of_the_package(tmp_path):
+    res = datapackage.resource("minerals")
+    header = _text(res).split(b"\n", 1)[0] + b"\n"
+    folder = _write_raw(tmp_path, res, header)
+    for other in RESOURCES:
+        if other["name"] != "minerals":
+            shutil.copy(paths.data_dir() / other["path"], folder / other["path"])
+    assert data.read_resource("minerals", data_dir=folder).empty  # a header alone is a valid table...
+    problems = data.loader.check_package(folder)  # ...but not a table the book can use
+    assert problems == ["minerals.csv: no data rows, only the header; the book needs dataset 'minerals'"]
+
+
+def test_the_package_as_committed_has_no_problems():
+    assert data.loader.check_package() == []
+
+
+def test_blank_lines_do_not_shift_line_numbers(tmp_path):
+    import io
+
+    res = datapackage.resource("production")
+    rows = _rows(res)
+    rows[10][rows[0].index("year")] = "two thousand"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    lines = buf.getvalue().encode().split(b"\n")
+    # two blank lines after the header and one among the data: data row 10 ends up on file line 14
+    lines = lines[:1] + [b"", b""] + lines[1:6] + [b""] + lines[6:]
+    msg = _error(_write_raw(tmp_path, res, b"\n".join(lines)), res)
+    assert msg.startswith("production.csv, line 14, column 'year': 'two thousand' is not an integer"), msg
+
+
+def test_line_numbers_count_line_breaks_inside_quoted_values(tmp_path):
+    res = datapackage.resource("claims")
+    rows = _rows(res)
+    j = rows[0].index("claim")
+    rows[1][j] = "first line\nsecond line"  # one record over two file lines
+    rows[3][rows[0].index("stance")] = "pro_us"  # record 3 starts on file line 5
+    msg = _error(_copy(tmp_path, res, rows), res)
+    assert "claims.csv, line 5, column 'stance'" in msg, msg
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_line_and_column(tmp_path):
+    res = datapackage.resource("production")
+    lines = _text(res).split(b"\n")
+    lines[6] = lines[6][:3] + b"\xe9" + lines[6][3:]  # a Latin-1 e-acute on file line 7, column 4
+    msg = _error(_write_raw(tmp_path, res, b"\n".join(lines)), res)
+    assert msg.startswith("production.csv, line 7, column 4 "), msg
+    assert "0xe9 is not UTF-8" in msg and "position 0" not in msg
+
+
+def test_a_nul_byte_is_refused(tmp_path):
+    res = datapackage.resource("production")
+    lines = _text(res).split(b"\n")
+    lines[9] = lines[9] + b"\0"
+    msg = _error(_write_raw(tmp_path, res, b"\n".join(lines)), res)
+    assert msg.startswith(f"production.csv, line 10, column {len(lines[9])}: NUL byte"), msg
+
+
+def test_a_row_with_too_many_fields_is_named(tmp_path):
+    res = datapackage.resource("production")
+    lines = _text(res).split(b"\n")
+    lines[4] = lines[4] + b",surplus"
+    msg = _error(_write_raw(tmp_path, res, b"\n".join(lines)), res)
+    assert msg.startswith("production.csv, line 5: "), msg
+
+
+@pytest.mark.parametrize("cut", [0, 1, 100], ids=["empty", "one-byte", "truncated"])
+def test_a_broken_datapackage_json_names_the_file(tmp_path, cut):
+    folder = tmp_path / f"pkg{cut}"
+    folder.mkdir()
+    text = (paths.data_dir() / "datapackage.json").read_bytes()
+    (folder / "datapackage.json").write_bytes(text[:cut])
+    with pytest.raises(data.DataError) as err:
+        datapackage.resource_names(folder)
+    msg = str(err.value)
+    assert "datapackage.json" in msg and "not valid JSON" in msg and "\n" not in msg, msg
+    assert data.loader.check_package(folder) == [msg]
+
+
+def test_a_duplicated_row_is_one_line(tmp_path):
+    res = datapackage.resource("production")
+    rows = _rows(res)
+    msg = _error(_copy(tmp_path, res, rows[:10] + [rows[5]] + rows[10:]), res)
+    assert msg == msg.strip() and len(msg.splitlines()) == 1, msg
+    assert msg.startswith("production.csv, line 11, column 'mineral': duplicate primary key (mineral=") and \
+        msg.endswith("of line 6"), msg

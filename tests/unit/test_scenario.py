@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -420,7 +421,7 @@ from critmin.render import page as _page  # noqa: E402
 
 PAGE_DEFAULTS = dict(mineral="antimony", added_supply_t=0.0, supply_source="auto", supplier="Pakistan",
                      buyer="United States", year=2024, stage="mine", displaces="auto", share_to_buyer=1.0,
-                     buyer_consumption_t=0.0, world_growth_absorbs=False, sensitivity_max=3.0)
+                     buyer_consumption_t=0.0, world_growth_absorbs=False, sensitivity_max=3.0, product="auto")
 
 
 @pytest.fixture(scope="module")
@@ -495,3 +496,39 @@ def test_sensitivity_without_added_supply_runs_to_five_percent_of_world(tables):
     assert curve["top"] == pytest.approx(0.05 * ch.base["world_t"])
     title = scenario_charts.sensitivity_chart(ch, curve).to_dict()["title"]["text"]
     assert title == f"Adding supply up to 5% of world output leaves China with {txt.pct(curve['c_top'])}"
+
+
+def test_a_mineral_with_several_usgs_products_needs_the_product_parameter(tables):
+    """Where USGS publishes a mineral's mine production in one year as several products (cobalt 2023, PGMs
+    2020–22), 'auto' lists them in one line, and naming one runs the scenario on that product's rows only."""
+    production = tables[0]
+    mine = production[production["stage"] == "mine"]
+    several = mine.groupby(["mineral", "year"])["product"].nunique()
+    assert (several > 1).any(), "the data no longer hold the case this test is about"
+    mineral, year = several[several > 1].index[0]
+    rows = mine[(mine["mineral"] == mineral) & (mine["year"] == year)]
+    products = sorted(rows["product"].dropna().unique())
+    kw = dict(mineral=mineral, year=int(year), supply_source="world_share:0.01", displaces="market")
+    with pytest.raises(ParameterError) as err:
+        chapter(tables, **kw)
+    msg = str(err.value)
+    assert "\n" not in msg and "product='auto'" in msg
+    for p in products:
+        assert repr(p) in msg
+    main = rows["product"].value_counts().idxmax()
+    ch = chapter(tables, product=main.upper(), **kw)  # case-insensitive, like the other choices
+    assert ch.product == main and ch.params["product"] == main.upper()
+    used = ch.base["rows"]
+    assert set(used["product"]) == {main}
+    with pytest.raises(ParameterError, match="product='no such product' is not available.*allowed: 'auto' or one of"):
+        chapter(tables, product="no such product", **kw)
+
+
+def test_absurd_magnitudes_are_refused_with_the_allowed_range(tables):
+    for name in ("added_supply_t", "buyer_consumption_t"):
+        kw = {name: 1e30, "supply_source": "tonnes" if name == "added_supply_t" else "auto"}
+        with pytest.raises(ParameterError) as err:
+            chapter(tables, **kw)
+        msg = str(err.value)
+        assert f"{name}=1e+30 is out of range; allowed: 0 to " in msg, msg
+        assert not re.search(r"\d{16,}", msg.replace(",", "")), msg  # no 31-digit number

@@ -56,24 +56,27 @@ def _split(themes: str) -> list[str]:
 def _raw_theme_errors(path: Path, allowed: list[str], where: str) -> list[str]:
     """Theme codes missing from the codebook, read from the raw text so the error can list the allowed codes
     even when the schema's own pattern check has already failed."""
+    from critmin.data.loader import read_csv_lines
+
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError, FileNotFoundError):
+        header, rows, lines = read_csv_lines(path, where)
+    except DataError:  # the loader reports it
         return []
-    if "themes" not in raw.columns:
+    if "themes" not in header:
         return []
+    raw = pd.Series([r[header.index("themes")] for r in rows], dtype=object)
     errors = []
-    for i, value in raw["themes"].items():
+    for i, value in raw.items():
         if not value.strip():
             continue
         parts = _split(value)
         bad = [t for t in parts if t not in allowed]
         dup = sorted({t for t in parts if parts.count(t) > 1})
         if bad:
-            errors.append(f"{where}, line {i + 2}, column 'themes': unknown theme code(s) {bad}; "
+            errors.append(f"{where}, line {lines[i]}, column 'themes': unknown theme code(s) {bad}; "
                           f"allowed (separated by ';'): {', '.join(allowed)}")
         elif dup:
-            errors.append(f"{where}, line {i + 2}, column 'themes': theme code(s) {dup} repeated")
+            errors.append(f"{where}, line {lines[i]}, column 'themes': theme code(s) {dup} repeated")
     return errors
 
 
@@ -81,8 +84,9 @@ def _rule_errors(df: pd.DataFrame, codebook: pd.DataFrame, where: str) -> list[s
     """Rules that link columns, which a per-column schema cannot express."""
     errors = []
     metrics = set(codes("metric", codebook))
+    file_lines = df.attrs.get("lines")  # each row's line in the file, from the loader
     for i, r in df.iterrows():
-        line = f"{where}, line {i + 2}"
+        line = f"{where}, line {file_lines[i] if file_lines is not None else i + 2}"
         sceptical = r["stance"] == "sceptical"
         if sceptical and pd.isna(r["stance_reason"]):
             errors.append(f"{line}, column 'stance_reason': required when stance is 'sceptical' "
@@ -219,10 +223,34 @@ def resolve_claims_file(claims_file: str | Path | None) -> Path | None:
     return path
 
 
+def check_claims_header(path: Path, shown: str) -> None:
+    """Refuse a file that is not a CSV with the header of data/claims.csv, without showing any of its content
+    (the parameter may point at any file the reader can open)."""
+    import csv
+
+    expected = [f["name"] for f in datapackage.resource("claims", paths.data_dir())["schema"]["fields"]]
+    hint = f"expected a CSV file whose first line is the header of data/claims.csv: {','.join(expected)}"
+    if path.suffix.lower() != ".csv":
+        raise ParameterError(f"claims_file={shown!r}: not a CSV file (the name must end in .csv); {hint}")
+    try:
+        with open(path, "rb") as fh:
+            first = fh.read(1 << 16).split(b"\n", 1)[0].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
+    except OSError as e:
+        raise ParameterError(f"claims_file={shown!r}: cannot be read ({e.strerror or type(e).__name__})") from None
+    try:
+        header = next(csv.reader([first.decode("utf-8")]), None)
+    except (UnicodeDecodeError, csv.Error):
+        header = None
+    if header != expected:
+        raise ParameterError(f"claims_file={shown!r}: the first line is not the claims header; {hint}")
+
+
 def load_claims_param(claims_file: str | Path | None = "") -> pd.DataFrame:
     """load_claims for a page parameter: every problem in the file becomes one ParameterError line
     ('; '-separated) naming the file, line and column, so the command line shows it in one line."""
     path = resolve_claims_file(claims_file)
+    if path is not None:
+        check_claims_header(path, str(claims_file).strip())
     try:
         return load_claims(path)
     except DataError as e:

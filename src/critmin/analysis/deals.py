@@ -86,7 +86,9 @@ def parse_date(name: str, value) -> pd.Timestamp:
     try:
         ts = pd.to_datetime(text, format="%Y-%m-%d")
     except (ValueError, TypeError):
-        raise ParameterError(f"{name}={value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-01-01") from None
+        ts = pd.NaT
+    if pd.isna(ts):  # pandas reads an empty text as NaT, not as an error
+        raise ParameterError(f"{name}={value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-01-01")
     return ts
 
 

@@ -81,6 +81,7 @@ __all__ = [
     "BUYERS",
     "Chapter",
     "chapter",
+    "choose_product",
     "tonnes_text",
 
     "share_text",
@@ -97,6 +98,11 @@ __all__ = [
 MAX_MULTIPLE_OF_WORLD = 10
 
 _DISPLACES = ("china", "proportional", "none", "market")
+
+
+def _magnitude(x: float) -> str:
+    """A number for an error message: with thousands separators, or in exponent form when it is absurdly large."""
+    return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3g}"
 
 
 def _number(x) -> bool:
@@ -317,7 +323,7 @@ def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_cons
     if sc.added_supply_t > limit:
         raise ParameterError(
             f"added_supply_t must be in the range 0–{limit:,.0f} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:,.0f} t of "
-            f"world {sc.mineral} production); got {sc.added_supply_t:,.0f} t"
+            f"world {sc.mineral} production); got {_magnitude(sc.added_supply_t)} t"
         )
     added = sc.added_supply_t / tpu
     a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
@@ -443,6 +449,10 @@ def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: st
     by = [c for c in ("mineral", "year") if c in rows.columns]
     sup = metrics.country_share(rows, scenario.supplier_iso3, by, denominator=denominator).iloc[0]
     first = rows.iloc[0]
+    if not float(sup["total"]) > 0:
+        raise ParameterError(
+            f"USGS gives no world total for {scenario.mineral} ({first.get('product')}, {int(first['year'])}): "
+            "choose another product or year")
     return {
         "rows": rows,
         "year": int(first["year"]),
@@ -712,6 +722,7 @@ class Chapter:
     supplier: str
     supplier_iso3: str
     buyer: str
+    product: str | None
     added_supply_t: float
     supply_source: str
     displaces_asked: str
@@ -720,6 +731,7 @@ class Chapter:
     buyer_consumption_t: float
     world_growth_absorbs: bool
     sensitivity_max: float
+    product_asked: str
     base: dict
     sourced: dict
     consumption: float | None
@@ -749,15 +761,41 @@ class Chapter:
         """The parameters as the page shows them, in the order of the notebook's parameters cell."""
         return dict(mineral=self.mineral, added_supply_t=self.added_supply_t, supply_source=self.supply_source,
                     supplier=self.supplier, buyer=self.buyer, year=self.year, stage=self.stage,
-                    displaces=self.displaces_asked, share_to_buyer=self.share_to_buyer,
+                    product=self.product_asked, displaces=self.displaces_asked, share_to_buyer=self.share_to_buyer,
                     buyer_consumption_t=self.buyer_consumption_t, world_growth_absorbs=self.world_growth_absorbs,
                     sensitivity_max=self.sensitivity_max)
+
+
+def choose_product(rows: pd.DataFrame, product, *, label: str, stage: str, year: int) -> str | None:
+    """The USGS product (the table's `product` label) a page's scenario uses, from its `product` parameter.
+
+    "auto" takes the one product published for the mineral, stage and year; where USGS lists several (cobalt
+    from 2023: most countries as cobalt content, the United States without the qualifier) the page must
+    name one, and the error lists them."""
+    from critmin import params
+
+    rows = rows[(rows["year"] == year).fillna(False).to_numpy(dtype=bool)]
+    found = sorted(rows["product"].dropna().unique()) if "product" in rows.columns else []
+    listed = "; ".join(repr(p) for p in found)
+    if not isinstance(product, str) or not product.strip():
+        raise ParameterError(f"product must be 'auto' or one of {listed}; got {product!r}")
+    if product.strip().lower() == "auto":
+        if len(found) > 1:
+            raise ParameterError(
+                f"product='auto': USGS publishes {label.lower()} {stage} production for {year} as {len(found)} "
+                f"products; choose one with -p product '<name>': {listed}")
+        return found[0] if found else None
+    try:
+        return params.choice("product", product, found)
+    except ParameterError:
+        raise ParameterError(f"product={product!r} is not available for {label.lower()} {stage} production in "
+                             f"{year}; allowed: 'auto' or one of {listed}") from None
 
 
 def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataFrame, import_sources: pd.DataFrame,
             indicators: pd.DataFrame, us_salient: pd.DataFrame, *, mineral: str, added_supply_t, supply_source: str,
             supplier: str, buyer: str, year, stage: str, displaces: str, share_to_buyer, buyer_consumption_t,
-            world_growth_absorbs, sensitivity_max) -> Chapter:
+            world_growth_absorbs, sensitivity_max, product: str = "auto") -> Chapter:
     """Check the chapter's parameters against the data and run the scenario they describe.
 
     Raises ParameterError for an unknown mineral, stage, year, supplier or buyer, China as supplier, numbers
@@ -773,6 +811,8 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
     rows_ms = rows_m[rows_m["stage"] == stage]
     reported = rows_ms[(rows_ms["row_kind"] == "country") & rows_ms["value"].notna()]
     year = params.choice("year", year, sorted({int(y) for y in reported["year"]}))
+    product_asked = product
+    product = choose_product(rows_ms, product, label=label, stage=stage, year=year)
 
     countries = production[production["row_kind"] == "country"].drop_duplicates("country").set_index("country")["iso3"]
     supplier = params.choice("supplier", supplier, sorted(countries.index))
@@ -794,10 +834,20 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
     if not isinstance(world_growth_absorbs, bool):
         raise ParameterError(f"world_growth_absorbs must be true or false; got {world_growth_absorbs!r}")
 
-    start = Scenario(mineral, 0.0, supplier_iso3=supplier_iso3, year=year, stage=stage, share_to_buyer=share_to_buyer,
+    start = Scenario(mineral, 0.0, supplier_iso3=supplier_iso3, year=year, stage=stage, product=product,
+                     share_to_buyer=share_to_buyer,
                      displaces="market" if displaces == "auto" else displaces,
                      world_growth_absorbs=world_growth_absorbs)
     base = baseline(production, start)
+    # Magnitudes are checked against world production here, before any number is computed or printed.
+    limit = round(MAX_MULTIPLE_OF_WORLD * base["world_t"])
+    for name, value in (("added_supply_t", added_supply_t), ("buyer_consumption_t", buyer_consumption_t)):
+        if value > limit:
+            # NOTE: the buyer's consumption is bounded like the added supply, at 10× current world production:
+            # beyond that a figure can only be a typing slip.
+            raise ParameterError(
+                f"{name}={_magnitude(value)} is out of range; allowed: 0 to {limit:,} t ({MAX_MULTIPLE_OF_WORLD}× "
+                f"world {label.lower()} {stage} production in {year}, {round(base['world_t']):,} t)")
     # The buyer's apparent consumption: as given, else USGS's figure for the year (in the production table's unit).
     sourced = buyer_consumption(us_salient, mineral, year, base["unit"], label=label.lower())
     if buyer_consumption_t > 0:
@@ -819,7 +869,8 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
     bi = buyer_inputs(reliance, import_sources, mineral, year)
     res = run(production, bi["nir_pct"], bi["china_import_share"], sc, buyer_consumption_t=consumption)
     return Chapter(mineral=mineral, label=label, stage=stage, year=year, supplier=supplier,
-                   supplier_iso3=supplier_iso3, buyer=buyer, added_supply_t=added_supply_t,
+                   supplier_iso3=supplier_iso3, buyer=buyer, product=product, product_asked=product_asked,
+                   added_supply_t=added_supply_t,
                    supply_source=supply_source, displaces_asked=displaces_asked, displaces=displaces,
                    share_to_buyer=share_to_buyer, buyer_consumption_t=buyer_consumption_t,
                    world_growth_absorbs=world_growth_absorbs, sensitivity_max=sensitivity_max, base=base,

@@ -12,11 +12,12 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +25,14 @@ import nbformat
 import yaml
 
 from critmin import paths
+from critmin.book import guard
 from critmin.params import ParameterError
 
 PAGES_FILE = "pages.yml"
 KERNEL = "python3"
+# Arguments for every kernel the book starts: its own log (transport warnings, "KeyboardInterrupt caught in
+# kernel") is not for readers; errors in a page reach the build through the notebook's outputs.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 class BuildError(RuntimeError):
@@ -248,6 +253,7 @@ def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
         papermill.execute_notebook(
             str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,
             progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS), report_mode=False,
+            extra_arguments=KERNEL_ARGS,
         )
     except PapermillExecutionError as e:
         out.unlink(missing_ok=True)
@@ -269,9 +275,10 @@ def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
         return
     jobs = jobs or os.cpu_count() or 1
     paths.PAGES.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="pages-", dir=paths.ROOT) as work:
+    with guard.scratch_dir("pages-") as work:
         results = {}
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
+                                    initializer=guard.worker_ignores_interrupts) as pool:
             futures = {pool.submit(_execute, p, work): p for p in todo}
             for fut in cf.as_completed(futures):
                 name, err, reads = fut.result()
@@ -281,10 +288,20 @@ def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
         if failed:
             lines = "\n".join(f"{page}: {err}" for page, err in failed)
             raise BuildError(f"{len(failed)} page(s) failed; published pages left unchanged:\n{lines}")
+        publish(todo, Path(work), {p.page: results[p.page][1] for p in todo})
+
+
+def publish(todo: list[Page], work: Path, reads: dict[str, list[str]]) -> None:
+    """Copy executed pages from the scratch folder into book/pages/ with their dependency records.
+
+    Each file is replaced whole, and an interrupt waits until every page is in place, so the published pages
+    are never a mix of half-written files. A page's notebook goes in before its record: a build killed
+    in between leaves an old record, which makes the page re-execute."""
+    with guard.deferred_interrupts():
         for p in todo:
-            shutil.copyfile(Path(work) / f"{p.page}.ipynb", p.output)
-            deps = inputs_of(p, results[p.page][1])
-            p.deps_file.write_text(json.dumps(deps, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            guard.write_atomic(p.output, (Path(work) / f"{p.page}.ipynb").read_bytes())
+            deps = inputs_of(p, reads[p.page])
+            guard.write_atomic(p.deps_file, json.dumps(deps, indent=2, sort_keys=True) + "\n")
 
 
 # ---------------------------------------------------------------- table of contents and static files
@@ -350,6 +367,40 @@ def _book_inputs_hash(book: Path) -> str:
     return h.hexdigest()
 
 
+_ASSET = re.compile(r'((?:href|src)=")([^"?#:]+\.(?:css|js))(\?v=[0-9a-f]{8})?(")')
+
+
+def normalise_asset_links(html_dir: Path) -> None:
+    """Give every link to a local stylesheet or script Sphinx's `?v=<checksum>` suffix.
+
+    Sphinx adds the suffix only for files already in the output folder when it writes a page, so a fresh
+    output folder and a reused one would give different bytes; with the suffix always present, two builds
+    of the same sources are identical however they were started (and browsers still reload changed files)."""
+    sums: dict[Path, str | None] = {}
+
+    def checksum(path: Path) -> str | None:
+        if path not in sums:
+            try:
+                content = path.read_bytes().translate(None, b"\r")
+            except OSError:
+                content = b""
+            sums[path] = f"{zlib.crc32(content):08x}" if content else None
+        return sums[path]
+
+    root = html_dir.resolve()
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def fix(m: re.Match, page: Path = page) -> str:
+            target = (page.parent / m.group(2)).resolve()
+            digest = checksum(target) if target.is_relative_to(root) else None
+            return m.group(0) if digest is None else f"{m.group(1)}{m.group(2)}?v={digest}{m.group(4)}"
+
+        new = _ASSET.sub(fix, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def build_html(book: Path | None = None, log=print) -> Path:
     """Compile with Jupyter Book (warnings are errors) into a scratch folder, then swap it in."""
     book = book or paths.BOOK
@@ -359,35 +410,66 @@ def build_html(book: Path | None = None, log=print) -> Path:
     if stamp.exists() and stamp.read_text() == digest:
         log("HTML is up to date")
         return html
-    scratch = paths.ROOT / ".build-tmp"
-    # Sphinx keeps the output of documents that left the table of contents: start afresh when it changed.
+    scratch = guard.scratch_root()
+    # Sphinx keeps the output of documents that left the table of contents: start afresh when it changed,
+    # and after a compile that did not finish (the stamp is removed while Jupyter Book runs).
     toc_digest = _sha(book / "_toc.yml")
     toc_stamp = scratch / ".toc-sha256"
     if not toc_stamp.exists() or toc_stamp.read_text() != toc_digest:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch / "_build", ignore_errors=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    toc_stamp.unlink(missing_ok=True)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(book), "--path-output", str(scratch),
            "-W", "-n", "--keep-going", "-q"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
+    toc_stamp.write_text(toc_digest)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise BuildError(f"Jupyter Book build failed (warnings are errors); previous HTML left intact:\n{tail}")
-    toc_stamp.write_text(toc_digest)
     new = scratch / "_build" / "html"
     staging = book / "_build" / "html.new"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(new, staging)
+    normalise_asset_links(staging)
     (staging / ".inputs-sha256").write_text(digest)
     old = book / "_build" / "html.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if html.exists():
-        html.rename(old)
-    staging.rename(html)
+    with guard.deferred_interrupts():  # never leave the book without its HTML folder
+        shutil.rmtree(old, ignore_errors=True)
+        if html.exists():
+            html.rename(old)
+        staging.rename(html)
     shutil.rmtree(old, ignore_errors=True)
     return html
 
 
+def check_data() -> None:
+    """Validate the whole data package once, before any page runs, so a bad file is reported once (naming
+    file, line and column) instead of once per page that reads it."""
+    from critmin.data import loader
+
+    problems = loader.check_package(paths.data_dir())
+    if problems:
+        more = f"\n... {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise BuildError(f"the data package has {len(problems)} problem(s); no page was executed:\n"
+                         + "\n".join(problems[:20]) + more)
+
+
 def build(force: bool = False, jobs: int | None = None, execute: bool = True, log=print) -> Path:
-    """The whole book. With execute=False, stale pages are an error instead of being re-executed."""
+    """The whole book. With execute=False, stale pages are an error instead of being re-executed.
+
+    One build at a time per checkout (a second one stops at once with BuildError); an interrupt (Ctrl-C,
+    SIGTERM) kills the kernels and workers the build started and raises guard.Interrupted, leaving the published
+    pages and HTML as they were."""
+    try:
+        with guard.build_lock():
+            guard.clean_stale_scratch()
+            with guard.interruptible():
+                return _build(force=force, jobs=jobs, execute=execute, log=log)
+    except guard.Busy as e:
+        raise BuildError(str(e)) from None
+
+
+def _build(force: bool, jobs: int | None, execute: bool, log) -> Path:
     t0 = time.perf_counter()
     all_pages = validate_page_list()
     todo = []
@@ -399,13 +481,16 @@ def build(force: bool = False, jobs: int | None = None, execute: bool = True, lo
     if todo and not execute:
         raise BuildError("pages out of date with their inputs: " + ", ".join(p.page for p in todo))
     log(f"{len(todo)} of {len(all_pages)} page(s) to execute")
+    if todo:
+        check_data()
     execute_pages(todo, jobs=jobs, log=log)
     orphans = sorted({f.stem.split(".")[0] for f in paths.PAGES.glob("*")} - {p.page for p in all_pages})
-    for o in orphans:  # pages removed from pages.yml
-        for f in paths.PAGES.glob(f"{o}.*"):
-            f.unlink()
-    write_toc()
-    write_static()
+    with guard.deferred_interrupts():
+        for o in orphans:  # pages removed from pages.yml
+            for f in paths.PAGES.glob(f"{o}.*"):
+                f.unlink()
+        write_toc()
+        write_static()
     html = build_html(log=log)
     log(f"book built in {time.perf_counter() - t0:.1f} s: {html / 'index.html'}")
     return html

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import re
 import sys
 import tempfile
@@ -12,6 +14,7 @@ import yaml
 
 from critmin import paths
 from critmin.book import build as b
+from critmin.book import guard
 from critmin.params import ParameterError
 
 
@@ -51,9 +54,41 @@ def cmd_pages(args) -> int:
     return 0
 
 
-def slug(params: dict) -> str:
+def slug(params: dict, limit: int = 120) -> str:
+    """A run folder's name from its parameters. Where characters had to be replaced or the name cut to
+    `limit`, a short hash of the parameters keeps two different runs apart."""
     text = "-".join(f"{k}-{v}" for k, v in params.items()) or "defaults"
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:120]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+    if safe == text and len(safe) <= limit:
+        return safe
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return f"{safe[:limit - len(digest) - 1]}-{digest}"
+
+
+def notebook_source(name: str) -> Path:
+    """The notebook in notebooks/ that `name` means: its name (with or without .ipynb), or a path to it.
+    Anything else, a path outside notebooks/ included, is refused with the list of notebooks."""
+    known = sorted(f.stem for f in paths.NOTEBOOKS.glob("*.ipynb"))
+    text = str(name).strip()
+    candidate = Path(text if text.endswith(".ipynb") else f"{text}.ipynb")
+    if len(candidate.parts) == 1:
+        source = paths.NOTEBOOKS / candidate
+    else:
+        source = candidate.expanduser().resolve()
+    if source.parent.resolve() != paths.NOTEBOOKS.resolve() or source.stem not in known:
+        raise ParameterError(f"unknown notebook {name!r}; notebooks: {', '.join(known)}")
+    return paths.NOTEBOOKS / source.name
+
+
+def run_folder(out: str | None) -> Path:
+    """Where reruns go: runs/ by default, never inside the sources (notebooks, book, data, code)."""
+    base = Path(out).expanduser().resolve() if out else paths.RUNS.resolve()
+    for source in (paths.NOTEBOOKS, paths.BOOK, paths.data_dir(), paths.ROOT / "src", b.CODE_ROOT / "src"):
+        source = source.resolve()
+        if base == source or base.is_relative_to(source):
+            raise ParameterError(f"--out {out!r} is inside {source}, which holds the book's sources; "
+                                 "choose another folder (the default is runs/)")
+    return base
 
 
 def cmd_run(args) -> int:
@@ -61,26 +96,30 @@ def cmd_run(args) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    source = paths.NOTEBOOKS / f"{args.notebook}.ipynb"
-    if not source.exists():
-        known = ", ".join(sorted(f.stem for f in paths.NOTEBOOKS.glob("*.ipynb")))
-        raise ParameterError(f"unknown notebook {args.notebook!r}; notebooks: {known}")
-    params = {name: _parse_value(value) for name, value in (args.p or [])}
+    source = notebook_source(args.notebook)
+    name = source.stem
+    params = {k: _parse_value(value) for k, value in (args.p or [])}
     b.check_parameters(source, params)
-    out_dir = Path(args.out or paths.RUNS) / f"{args.notebook}-{slug(params)}"
-    with tempfile.TemporaryDirectory() as tmp:
-        nb_path = Path(tmp) / f"{args.notebook}.ipynb"
+    out_dir = run_folder(args.out) / f"{name}-{slug(params)}"
+    with guard.interruptible(), tempfile.TemporaryDirectory() as tmp:
+        nb_path = Path(tmp) / f"{name}.ipynb"
         try:
             papermill.execute_notebook(str(source), str(nb_path), parameters=params, kernel_name=b.KERNEL,
-                                       progress_bar=False, cwd=str(paths.NOTEBOOKS))
+                                       progress_bar=False, cwd=str(paths.NOTEBOOKS),
+                                       extra_arguments=b.KERNEL_ARGS)
         except PapermillExecutionError as e:
-            raise ParameterError(f"{args.notebook}: {e.ename}: {e.evalue}") from None
+            raise ParameterError(f"{name}: {e.ename}: {e.evalue}") from None
         nb = b.clean_notebook(nbformat.read(nb_path, as_version=4))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out_dir / f"{args.notebook}.ipynb")
         from critmin.book.standalone import write_html
-        html = write_html(nb, out_dir / f"{args.notebook}.html", title=f"{args.notebook} {slug(params)}")
-    print(f"wrote {out_dir / (args.notebook + '.ipynb')}\nwrote {html}")
+        staged = Path(tmp) / "out"
+        staged.mkdir()
+        nbformat.write(nb, staged / f"{name}.ipynb")
+        write_html(nb, staged / f"{name}.html", title=f"{name} {slug(params)}")
+        with guard.deferred_interrupts():  # both files are replaced whole, or neither
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for f in sorted(staged.iterdir()):
+                guard.write_atomic(out_dir / f.name, f.read_bytes())
+    print(f"wrote {out_dir / (name + '.ipynb')}\nwrote {out_dir / (name + '.html')}")
     return 0
 
 
@@ -124,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM: the kernels it started are already stopped
+        stopped = getattr(e, "stopped", 0)
+        what = f"stopped {stopped} process(es) it had started; " if stopped else ""
+        print(f"interrupted: {what}published pages, HTML and runs/ left as they were", file=sys.stderr)
+        return 130
     except (ParameterError, b.BuildError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -443,6 +443,17 @@ def harmonise(prod: list[Obs]) -> list[Obs]:
         t = target[(o.mineral, o.stage)]
         o.value = convert(o.value, o.unit or t, t)
         o.unit = t
+    # NOTE: MCS2026 spells one product two ways within a table ("Mine production: Ilmenite" on country rows,
+    # "Mine production: ilmenite" on the world total); labels of one table that differ only in case take the
+    # spelling most of its rows use, so the world total stays with its countries.
+    spellings: dict[tuple, dict[str, int]] = {}
+    for o in prod:
+        k = (o.mineral, o.stage, o.year, o.edition, o.product.lower())
+        spellings.setdefault(k, {}).setdefault(o.product, 0)
+        spellings[k][o.product] += 1
+    for o in prod:
+        counts = spellings[(o.mineral, o.stage, o.year, o.edition, o.product.lower())]
+        o.product = max(sorted(counts), key=counts.get)
     keys: dict[tuple, Obs] = {}
     for o in prod:
         key = (o.mineral, o.stage, o.country, o.year, o.edition)

@@ -53,8 +53,32 @@ def write(data_dir: Path | None = None) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _read(path: str) -> dict:
+    from critmin.data.loader import DataError
+
     deps.record([path])  # the build's record of what a page depends on
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    where = _shown(Path(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{where}: file missing; run `critmin datapackage` to write it from data/meta/") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"{where}: cannot be read ({e})") from None
+    try:
+        pkg = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise DataError(f"{where}, line {e.lineno}, column {e.colno}: not valid JSON ({e.msg}); "
+                        "run `critmin datapackage` to write it again from data/meta/") from None
+    if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list):
+        raise DataError(f"{where}: no list of resources; run `critmin datapackage` to write it again from data/meta/")
+    return pkg
+
+
+def _shown(path: Path) -> str:
+    """A file's name as messages show it: relative to the repository when it is inside it."""
+    try:
+        return path.resolve().relative_to(paths.ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def package(data_dir: Path | None = None) -> dict:
