@@ -9,7 +9,9 @@ import pytest
 
 from critmin import text
 from critmin.analysis import profile
+from critmin.chapters import mineral_profile as chapter
 from critmin.params import ParameterError
+from critmin.render import page
 
 MINERALS = pd.DataFrame({
     "mineral": ["antimony", "gallium", "platinum", "platinum_group_metals"],
@@ -68,28 +70,28 @@ RESERVES = pd.DataFrame({
 
 
 def test_check_parameters_accepts_known_values_case_insensitively():
-    assert profile.check_parameters("Antimony", 2023, minerals=MINERALS, production=PRODUCTION,
+    assert chapter.check_parameters("Antimony", 2023, minerals=MINERALS, production=PRODUCTION,
                                     reserves=RESERVES) == ("antimony", 2023)
 
 
 def test_unknown_mineral_lists_the_registry_ids():
     with pytest.raises(ParameterError) as e:
-        profile.check_parameters("unobtainium", 2024, minerals=MINERALS, production=PRODUCTION, reserves=RESERVES)
+        chapter.check_parameters("unobtainium", 2024, minerals=MINERALS, production=PRODUCTION, reserves=RESERVES)
     assert "antimony, gallium, platinum, platinum_group_metals" in str(e.value)
 
 
 def test_unknown_year_lists_the_minerals_years():
     with pytest.raises(ParameterError) as e:
-        profile.check_parameters("antimony", 1999, minerals=MINERALS, production=PRODUCTION, reserves=RESERVES)
+        chapter.check_parameters("antimony", 1999, minerals=MINERALS, production=PRODUCTION, reserves=RESERVES)
     assert "for antimony" in str(e.value) and "2023, 2024" in str(e.value)
 
 
 def test_reserves_only_mineral_takes_its_years_from_reserves():
-    assert profile.available_years("platinum_group_metals", PRODUCTION, RESERVES) == [2024]
+    assert profile.available_years("platinum_group_metals", production=PRODUCTION, reserves=RESERVES) == [2024]
 
 
 def test_producers_shares_are_of_country_rows_and_keep_odd_labels_in_one_table():
-    p = profile.producers("antimony", 2023, "mine", PRODUCTION)
+    p = profile.producers("antimony", 2023, "mine", production=PRODUCTION)
     assert p.status == "ok"
     assert p.sum_of_countries == 100.0
     assert math.isclose(p.china_share, 0.6)
@@ -99,27 +101,27 @@ def test_producers_shares_are_of_country_rows_and_keep_odd_labels_in_one_table()
     # HHI of 60/20/10/10 = 3600 + 400 + 100 + 100
     assert math.isclose(p.hhi, 4200.0)
     assert "United States" in p.table["country"].tolist()
-    text = profile.producers_sentence(p, "Antimony")
+    text = chapter.producers_sentence(p, "Antimony")
     assert "**60.0%**" in text and "150 t" in text and "50 t is under “Other countries”" in text
     assert "40.0%" in text  # the world-total share, stated because it differs
 
 
 def test_producers_with_china_withheld_and_missing_year():
-    p = profile.producers("antimony", 2024, "mine", PRODUCTION)
+    p = profile.producers("antimony", 2024, "mine", production=PRODUCTION)
     assert p.china_status == "withheld" and p.withheld == ["China"]
-    assert "withholds China's" in profile.producers_sentence(p, "Antimony")
-    ties = profile.producers_sentence(p, "Antimony")
+    assert "withholds China's" in chapter.producers_sentence(p, "Antimony")
+    ties = chapter.producers_sentence(p, "Antimony")
     assert "Russia and Tajikistan" in ties
-    missing = profile.producers("antimony", 2020, "mine", PRODUCTION)
+    missing = profile.producers("antimony", 2020, "mine", production=PRODUCTION)
     assert missing.status == "no_year"
-    assert "no mine production table" in profile.producers_sentence(missing, "Antimony")
-    assert "2023, 2024" in profile.producers_sentence(missing, "Antimony")
+    assert "no mine production table" in chapter.producers_sentence(missing, "Antimony")
+    assert "2023, 2024" in chapter.producers_sentence(missing, "Antimony")
 
 
 def test_all_withheld_table_says_so_instead_of_failing():
-    p = profile.producers("gallium", 2024, "processing", PRODUCTION)
+    p = profile.producers("gallium", 2024, "processing", production=PRODUCTION)
     assert p.status == "no_values"
-    assert "withholds every country figure" in profile.producers_sentence(p, "Gallium")
+    assert "withholds every country figure" in chapter.producers_sentence(p, "Gallium")
 
 
 def test_usgs_share_over_time_reports_status_per_year():
@@ -151,17 +153,17 @@ def test_reserves_vs_production_and_rp_years():
     assert math.isclose(russia["rp_years"], 10.0)
     assert math.isclose(v.china["reserves_share"], 0.6)
     assert pd.isna(v.china["rp_years"])
-    text = profile.reserves_sentence(v, "Antimony")
+    text = chapter.reserves_sentence(v, "Antimony")
     assert "more than 2,000 t" in text and "**60.0%**" in text
 
 
 def test_reserves_group_only_and_none():
     v = profile.reserves_vs_production("platinum", production=PRODUCTION, reserves=RESERVES)
     assert v.status == "group_only" and v.unit == "kg"
-    assert "platinum-group metals together" in profile.reserves_sentence(v, "Platinum")
+    assert "platinum-group metals together" in chapter.reserves_sentence(v, "Platinum")
     none = profile.reserves_vs_production("gallium", production=PRODUCTION, reserves=RESERVES)
     assert none.status == "none"
-    assert "no reserves" in profile.reserves_sentence(none, "Gallium")
+    assert "no reserves" in chapter.reserves_sentence(none, "Gallium")
 
 
 def test_reliance_labels_and_sentence():
@@ -170,13 +172,13 @@ def test_reliance_labels_and_sentence():
         "nir_pct": [None, None, 50.0, 50.0], "flag": ["net_exporter", "net_exporter", "censored_gt", "censored_gt"],
         "raw": ["E", "E", ">50", ">50"], "basis": ["x"] * 4, "edition": ["MCS2025"] * 4,
     }).astype({"nir_pct": "Float64", "flag": "string", "year": "Int64"})
-    g = profile.reliance("gold", r)
+    g = profile.reliance("gold", import_reliance=r)
     assert g["label"].tolist() == ["net exporter", "net exporter"]
-    assert "net exporter of gold in 2023" in profile.reliance_sentence(g, "Gold")
-    ge = profile.reliance("germanium", r)
+    assert "net exporter of gold in 2023" in chapter.reliance_sentence(g, "Gold")
+    ge = profile.reliance("germanium", import_reliance=r)
     assert ge["label"].tolist() == [">50%", ">50%"]
-    assert "lower bounds" in profile.reliance_sentence(ge, "Germanium")
-    assert "no US net import reliance" in profile.reliance_sentence(profile.reliance("tin", r), "Tin")
+    assert "lower bounds" in chapter.reliance_sentence(ge, "Germanium")
+    assert "no US net import reliance" in chapter.reliance_sentence(profile.reliance("tin", import_reliance=r), "Tin")
 
 
 def test_import_sources_newest_edition_and_china_rank():
@@ -186,10 +188,10 @@ def test_import_sources_newest_edition_and_china_rank():
         "rank": [1, 2, 1, 2, 3], "country": ["China", "Japan", "Canada", "China", "Other"],
         "iso3": ["CHN", "JPN", "CAN", "CHN", None], "share_pct": [None, None, 60.0, 30.0, 10.0],
     }).astype({"iso3": "string", "share_pct": "Float64"})
-    newest, china = profile.import_sources("gallium", s)
+    newest, china = profile.import_sources("gallium", import_sources=s)
     assert newest["edition"].unique().tolist() == ["MCS2026"]
     assert china.set_index("edition")["rank"].to_dict() == {"MCS2025": 1, "MCS2026": 2}
-    text = profile.import_sources_sentence(newest, china, "Gallium")
+    text = chapter.import_sources_sentence(newest, china, "Gallium")
     assert "ranks **2** of 2" in text and "30.0% of imports" in text and "MCS2025: rank 1" in text
 
 
@@ -201,9 +203,9 @@ def test_export_controls_match_whole_mineral_ids_only():
         "date_precision": ["day", "month", "day"], "title": ["a", "b", "c"], "summary": ["x"] * 3,
         "source_outlet": ["o"] * 3, "source_url": ["https://x"] * 3, "reliability": ["N"] * 3,
     })
-    assert profile.export_controls("gallium", e)["title"].tolist() == ["a"]
-    assert profile.export_controls("rare_earths", e)["date"].tolist() == ["2025-04"]
-    assert profile.export_controls("earths", e).empty
+    assert profile.export_controls("gallium", events=e)["title"].tolist() == ["a"]
+    assert profile.export_controls("rare_earths", events=e)["date"].tolist() == ["2025-04"]
+    assert profile.export_controls("earths", events=e).empty
 
 
 def test_pakistan_rows_and_plain_statements():
@@ -221,19 +223,19 @@ def test_pakistan_rows_and_plain_statements():
     assert math.isclose(pk["production"].loc[0, "share"], 0.1)
     assert math.isclose(pk["reserves"].loc[0, "share"], 0.1)
     assert pk["indicators"]["label"].tolist() == ["Sb reserves"]
-    said = " ".join(profile.pakistan_sentences(pk, "Antimony", [2023, 2024]))
+    said = " ".join(chapter.pakistan_sentences(pk, "Antimony", [2023, 2024]))
     assert "**10 t** in 2023" in said and "**100 t**" in said
     gallium = profile.pakistan("gallium", production=PRODUCTION, reserves=RESERVES, history=empty_history,
                                indicators=ind)
-    said = " ".join(profile.pakistan_sentences(gallium, "Gallium", [2024]))
+    said = " ".join(chapter.pakistan_sentences(gallium, "Gallium", [2024]))
     assert "Pakistan is not among the countries USGS lists" in said
     assert "nothing specific to gallium" in said
 
 
 def test_data_notes_pick_caveats_naming_the_mineral():
-    notes = profile.data_notes("gallium", "Gallium", resources=("production",))
+    notes = chapter.data_notes("gallium", "Gallium", resources=("production",))
     assert notes and all("allium" in n for n in notes)
-    assert profile.data_notes("zirconium", "Zirconium", resources=("events",)) == []
+    assert chapter.data_notes("zirconium", "Zirconium", resources=("events",)) == []
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -241,29 +243,28 @@ def test_data_notes_pick_caveats_naming_the_mineral():
 
 
 def test_show_dispatches_prose_tables_charts_and_skips_none(monkeypatch):
-    from critmin.render import page
 
     seen = []
     monkeypatch.setattr(page, "md", lambda text: seen.append(("md", text)))
     monkeypatch.setattr(page, "table", lambda df, caption, formats: seen.append(("table", caption)))
-    monkeypatch.setattr(profile, "display", lambda obj: seen.append(("display", obj)))
-    t = profile.Table(pd.DataFrame({"a": [1]}), caption="cap", formats={"a": "{}"})
-    profile.show("one", None, [t, None, ("two",)], 42)
+    monkeypatch.setattr(page, "display", lambda obj: seen.append(("display", obj)))
+    t = page.Table(pd.DataFrame({"a": [1]}), caption="cap", formats={"a": "{}"})
+    page.show("one", None, [t, None, ("two",)], 42)
     assert seen == [("md", "one"), ("table", "cap"), ("md", "two"), ("display", 42)]
 
 
 def test_intro_sentence_mentions_the_memorandum_only_for_deal_minerals():
-    info = profile.mineral_info("antimony", MINERALS)
-    text = profile.intro_sentence(info)
+    info = profile.mineral_info("antimony", minerals=MINERALS)
+    text = chapter.intro_sentence(info)
     assert text.startswith("**Antimony.** What is measured: mine output (USGS chapter “Antimony”).")
     assert "memorandum" in text
-    assert "memorandum" not in profile.intro_sentence(profile.mineral_info("gallium", MINERALS))
-    assert "no production table by country for gallium" in profile.no_production_sentence("Gallium")
+    assert "memorandum" not in chapter.intro_sentence(profile.mineral_info("gallium", minerals=MINERALS))
+    assert "no production table by country for gallium" in chapter.no_production_sentence("Gallium")
 
 
 def test_producers_table_appends_unattributed_and_world_rows():
-    p = profile.producers("antimony", 2023, "mine", PRODUCTION)
-    t = profile.producers_table(p, "Antimony")
+    p = profile.producers("antimony", 2023, "mine", production=PRODUCTION)
+    t = chapter.producers_table(p, "Antimony")
     assert t.frame.columns.tolist() == ["Rank", "Country", "Output (t)", "Share of listed countries", "USGS flag"]
     assert t.frame["Country"].tolist()[-2:] == ["Other countries (not attributed)", "World total (USGS, rounded)"]
     assert t.frame["Output (t)"].tolist()[-2:] == [50.0, 150.0]
@@ -285,13 +286,13 @@ def test_usgs_trend_sentence_first_last_and_gaps():
     u = _usgs([[2021, 10.0, 0.5, 0.5, 1, "reported", "", "MCS2023", "x"],
                [2022, None, None, None, None, "withheld", "withheld", "MCS2024", "x"],
                [2023, 12.0, 0.6, 0.4, 1, "reported", "", "MCS2025", "x"]])
-    text = profile.usgs_trend_sentence(u, "mine", "Antimony")
+    text = chapter.usgs_trend_sentence(u, "mine", "Antimony")
     assert text.startswith("In the USGS tables China's share of listed antimony mine production was **60.0%** in "
                            "2023, against 50.0% in 2021 (40.0% of USGS's world total")
     assert text.endswith("No share for 2022 (withheld).")
-    one = profile.usgs_trend_sentence(u.iloc[[2]], "mine", "Antimony")
+    one = chapter.usgs_trend_sentence(u.iloc[[2]], "mine", "Antimony")
     assert "for one year only: in 2023 it was **60.0%**" in one
-    none = profile.usgs_trend_sentence(u.iloc[[1]], "mine", "Antimony")
+    none = chapter.usgs_trend_sentence(u.iloc[[1]], "mine", "Antimony")
     assert none == "USGS gives no usable China figure for antimony mine production in any year (2022: withheld)."
 
 
@@ -300,12 +301,12 @@ def test_bgs_trend_sentence_peak_and_seam():
     b = _bgs([["antimony", "mine", 2019, 1.0, 0.7, "reported", "Mine"],
               ["antimony", "mine", 2020, 1.0, 0.9, "reported", "Mine"],
               ["antimony", "mine", 2021, 1.0, 0.8, "reported", "Mine"]])
-    text = profile.bgs_trend_sentence(u, b, "mine")
+    text = chapter.bgs_trend_sentence(u, b, "mine")
     assert text.startswith("In the BGS series China's share went from 70.0% in 2019 to 80.0% in 2021, peaking at 90.0% "
                            "in 2020. The BGS series (Mine)")
     assert "in 2021, BGS gives China 80.0% and USGS 50.0%" in text
-    assert ", its highest." in profile.bgs_trend_sentence(u, b.iloc[[0, 2]], "mine")
-    assert profile.bgs_trend_sentence(u, b, "refinery") == ""
+    assert ", its highest." in chapter.bgs_trend_sentence(u, b.iloc[[0, 2]], "mine")
+    assert chapter.bgs_trend_sentence(u, b, "refinery") == ""
 
 
 def test_share_lines_and_over_time_paragraphs():
@@ -313,20 +314,20 @@ def test_share_lines_and_over_time_paragraphs():
                [2022, None, None, None, None, "withheld", "withheld", "MCS2024", "x"]])
     b = _bgs([["antimony", "mine", 2021, 1.0, 0.8, "reported", "Mine"],
               ["antimony", "smelter", 2021, 1.0, 0.3, "reported", "Smelter"]])
-    long = profile.share_lines({"mine": u}, b)
+    long = chapter.share_lines({"mine": u}, b)
     assert long.columns.tolist() == ["series", "year", "share"]
     assert long["series"].tolist() == ["USGS, mine production", "BGS, Mine"]  # smelter: no USGS table
-    assert profile.share_lines({}, b)["series"].tolist() == ["BGS, Mine", "BGS, Smelter"]
-    assert profile.share_lines({}, b.iloc[0:0]).empty
-    paras = profile.over_time_paragraphs("zirconium", "Zirconium", {"mine": u}, b.iloc[0:0])
+    assert chapter.share_lines({}, b)["series"].tolist() == ["BGS, Mine", "BGS, Smelter"]
+    assert chapter.share_lines({}, b.iloc[0:0]).empty
+    paras = chapter.over_time_paragraphs("zirconium", "Zirconium", {"mine": u}, b.iloc[0:0])
     assert paras[0].startswith("USGS gives China's zirconium mine production for one year only")
     assert paras[-1].startswith("The BGS long series in the data package does not cover zirconium")
 
 
 def test_share_over_time_table_takes_the_unit_of_the_stage():
     u = profile.usgs_share_over_time("antimony", "mine", production=PRODUCTION)
-    missing_year = profile.producers("antimony", 2020, "mine", PRODUCTION)
-    t = profile.share_over_time_table(u, missing_year, "Antimony", production=PRODUCTION)
+    missing_year = profile.producers("antimony", 2020, "mine", production=PRODUCTION)
+    t = chapter.share_over_time_table(u, missing_year, "Antimony", production=PRODUCTION)
     assert t.frame.columns[1] == "China (t)"
     assert t.frame["Status"].tolist() == ["reported", "withheld"]
     assert t.caption == "China in the USGS antimony mine production tables by year"
@@ -334,23 +335,23 @@ def test_share_over_time_table_takes_the_unit_of_the_stage():
 
 def test_reserves_table_columns_depend_on_status():
     v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
-    t = profile.reserves_table(v, "Antimony")
+    t = chapter.reserves_table(v, "Antimony")
     assert t.frame.columns.tolist() == ["Country", "Reserves (t)", "Share of listed reserves", "Production 2024 (t)",
                                         "Share of listed production", "Reserves ÷ production (years)"]
     assert t.frame["Reserves (t)"].tolist()[0] == "600"
-    group = profile.reserves_table(profile.reserves_vs_production("platinum", production=PRODUCTION,
+    group = chapter.reserves_table(profile.reserves_vs_production("platinum", production=PRODUCTION,
                                                                    reserves=RESERVES), "Platinum")
     assert group.frame.columns.tolist() == ["Country", "Reserves (kg)", "Share of listed reserves"]
     assert group.caption.startswith("Largest platinum-group metal reserve holders")
     none = profile.reserves_vs_production("gallium", production=PRODUCTION, reserves=RESERVES)
-    assert profile.reserves_table(none, "Gallium") is None
+    assert chapter.reserves_table(none, "Gallium") is None
 
 
 def test_reserves_censored_value_keeps_its_bound():
     r = RESERVES.copy()
     r.loc[0, "flag"] = "censored_gt"
     v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=r)
-    assert profile.reserves_table(v, "Antimony").frame["Reserves (t)"].tolist()[0] == ">600"
+    assert chapter.reserves_table(v, "Antimony").frame["Reserves (t)"].tolist()[0] == ">600"
 
 
 def test_import_sources_table_and_empty():
@@ -358,21 +359,21 @@ def test_import_sources_table_and_empty():
         "mineral": ["gallium"] * 2, "edition": ["MCS2026"] * 2, "period": ["2021-2024"] * 2,
         "category": ["Metal"] * 2, "rank": [1, 2], "country": ["Canada", "China"], "iso3": ["CAN", "CHN"],
         "share_pct": [60.0, 40.0]}).astype({"iso3": "string", "share_pct": "Float64"})
-    newest, _ = profile.import_sources("gallium", s)
-    t = profile.import_sources_table(newest, "Gallium")
+    newest, _ = profile.import_sources("gallium", import_sources=s)
+    t = chapter.import_sources_table(newest, "Gallium")
     assert t.caption == "Major US import sources of gallium, MCS2026 (imports 2021–2024)"
     assert t.frame["Share of US imports"].tolist() == [0.6, 0.4]
-    assert profile.import_sources_table(newest.iloc[0:0], "Gallium") is None
+    assert chapter.import_sources_table(newest.iloc[0:0], "Gallium") is None
 
 
 def test_export_controls_text_counts_and_lists_events():
     ctrl = pd.DataFrame({"date": ["2023-07-03", "2024-12"], "title": ["a", "b"], "summary": ["x.", "y."],
                          "source_outlet": ["Reuters", "MOFCOM"], "source_url": ["https://r", "https://m"]})
-    head, items = profile.export_controls_text(ctrl, "Gallium")
+    head, items = chapter.export_controls_text(ctrl, "Gallium")
     assert head == "Our events table records **2** Chinese export-control events naming gallium, from 2023-07-03 to 2024-12:"
     assert items.splitlines()[0] == "- **2023-07-03** — a. x. ([Reuters](https://r))"
-    assert "event naming gallium, on 2023-07-03:" in profile.export_controls_text(ctrl.iloc[:1], "Gallium")[0]
-    assert profile.export_controls_text(ctrl.iloc[0:0], "Gold") == [
+    assert "event naming gallium, on 2023-07-03:" in chapter.export_controls_text(ctrl.iloc[:1], "Gallium")[0]
+    assert chapter.export_controls_text(ctrl.iloc[0:0], "Gold") == [
         "No Chinese export control on gold is recorded in our events table (2023–2026)."]
 
 
@@ -380,12 +381,12 @@ def test_refining_sentence_and_table():
     ref = pd.DataFrame({"source": ["IEA", "USGS"], "stage": ["refining", "processing"],
                         "product": ["refined copper", ""], "year": [2024, 2023], "share": [0.44, 0.98],
                         "listed": [True, True]})
-    text = profile.refining_sentence(ref, "Copper")
+    text = chapter.refining_sentence(ref, "Copper")
     assert "between **44.0%** and **98.0%** (2 figures; the highest, 98.0%, is for processing in 2023)" in text
-    t = profile.refining_table(ref, "Copper")
+    t = chapter.refining_table(ref, "Copper")
     assert t.frame.columns.tolist() == ["Year", "Stage", "Product and basis", "China's share", "Source"]
-    assert profile.refining_table(ref.iloc[0:0], "Copper") is None
-    assert "Neither the IEA extract" in profile.refining_sentence(ref.iloc[0:0], "Copper")
+    assert chapter.refining_table(ref.iloc[0:0], "Copper") is None
+    assert "Neither the IEA extract" in chapter.refining_sentence(ref.iloc[0:0], "Copper")
 
 
 def test_pakistan_tables_and_notes_text():
@@ -396,14 +397,14 @@ def test_pakistan_tables_and_notes_text():
                                           "value", "unit", "source"])
     pk = profile.pakistan("antimony", production=PRODUCTION, reserves=RESERVES, history=empty_history,
                           indicators=ind)
-    prod, other = profile.pakistan_tables(pk, "Antimony")
+    prod, other = chapter.pakistan_tables(pk, "Antimony")
     assert prod.frame["Stage"].tolist() == ["mine production"] and prod.frame["USGS flag"].tolist() == ["–"]
     assert other.caption.startswith("Other figures on Pakistan and antimony")
     pk["indicators"] = ind.iloc[0:0]
-    assert len(profile.pakistan_tables(pk, "Antimony")) == 1
+    assert len(chapter.pakistan_tables(pk, "Antimony")) == 1
     assert profile.bullets(["a", "b"]) == "- a\n- b"
-    assert profile.notes_text(["c"], "Gold") == "Caveats from the data package that concern this mineral:\n\n- c"
-    assert "no caveat specific to gold" in profile.notes_text([], "Gold")
+    assert chapter.notes_text(["c"], "Gold") == "Caveats from the data package that concern this mineral:\n\n- c"
+    assert "no caveat specific to gold" in chapter.notes_text([], "Gold")
 
 
 # charts
@@ -417,15 +418,15 @@ def test_producer_chart_highlights_china_and_states_its_share():
     from critmin.chapters import mineral_profile as profile_charts
     from critmin.render import charts
 
-    p = profile.producers("antimony", 2023, "mine", PRODUCTION)
-    spec = _spec(profile_charts.producers(p, "Antimony", n=3))
+    p = profile.producers("antimony", 2023, "mine", production=PRODUCTION)
+    spec = _spec(profile_charts.producers_chart(p, "Antimony", n=3))
     assert spec["title"]["text"] == "China: 60.0% of listed antimony mine production, 2023"
     assert spec["title"]["subtitle"][0] == "Top 3 of 4 countries; China highlighted"
     rows = list(spec["datasets"].values())[0]
     assert [r["who"] for r in rows] == ["China", "Other countries", "Other countries"]
     assert spec["encoding"]["color"]["scale"]["range"] == [charts.CHINA, charts.PALETTE[1]]
-    withheld = profile.producers("antimony", 2024, "mine", PRODUCTION)
-    assert _spec(profile_charts.producers(withheld, "Antimony"))["title"]["text"] == (
+    withheld = profile.producers("antimony", 2024, "mine", production=PRODUCTION)
+    assert _spec(profile_charts.producers_chart(withheld, "Antimony"))["title"]["text"] == (
         "Russia leads antimony mine production in 2024 with 50.0%")
 
 
@@ -434,25 +435,25 @@ def test_share_over_time_chart_needs_two_years():
 
     long = pd.DataFrame({"series": ["USGS, mine production", "BGS, Mine", "BGS, Mine"],
                          "year": [2021, 2020, 2021], "share": [0.5, 0.9, 0.8]})
-    spec = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=True))
+    spec = _spec(profile_charts.share_over_time_chart(long, "Antimony", with_bgs=True))
     assert spec["title"]["text"] == "China's share of antimony output: 80.0% in 2021 (BGS, Mine)"
     assert "BGS, World Mineral Statistics" in " ".join(spec["title"]["subtitle"])
-    usgs_only = _spec(profile_charts.share_over_time(long, "Antimony", with_bgs=False))
+    usgs_only = _spec(profile_charts.share_over_time_chart(long, "Antimony", with_bgs=False))
     assert "BGS" not in " ".join(usgs_only["title"]["subtitle"][1:])
-    assert profile_charts.share_over_time(long.iloc[:1], "Antimony", with_bgs=False) is None
-    assert profile_charts.share_over_time(pd.DataFrame(), "Antimony", with_bgs=False) is None
+    assert profile_charts.share_over_time_chart(long.iloc[:1], "Antimony", with_bgs=False) is None
+    assert profile_charts.share_over_time_chart(pd.DataFrame(), "Antimony", with_bgs=False) is None
 
 
 def test_reserves_chart_pairs_reserves_with_production():
     from critmin.chapters import mineral_profile as profile_charts
 
     v = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
-    spec = _spec(profile_charts.reserves(v, "Antimony"))
+    spec = _spec(profile_charts.reserves_chart(v, "Antimony"))
     assert spec["title"]["text"] == "China holds 60.0% of listed antimony reserves"
     measures = {r["measure"] for r in list(spec["datasets"].values())[0]}
     assert measures == {"Reserves, 2024", "Production, 2024"}
     group = profile.reserves_vs_production("platinum", production=PRODUCTION, reserves=RESERVES)
-    assert profile_charts.reserves(group, "Platinum") is None
+    assert profile_charts.reserves_chart(group, "Platinum") is None
 
 
 def test_reliance_chart_draws_bounds_at_the_bound():
@@ -460,8 +461,8 @@ def test_reliance_chart_draws_bounds_at_the_bound():
 
     rel = pd.DataFrame({"year": [2022, 2023], "nir_pct": [50.0, 50.0], "flag": ["censored_gt"] * 2,
                         "edition": ["MCS2025"] * 2, "label": [">50.0%"] * 2})
-    spec = _spec(profile_charts.reliance(rel, "Germanium"))
+    spec = _spec(profile_charts.reliance_chart(rel, "Germanium"))
     assert spec["title"]["text"] == "US net import reliance for germanium: >50.0% in 2023"
     assert spec["title"]["subtitle"][0] == "Values USGS gives as “>N” are drawn at N"
     assert [r["nir"] for r in list(spec["datasets"].values())[0]] == [0.5, 0.5]
-    assert profile_charts.reliance(rel.iloc[:1], "Germanium") is None
+    assert profile_charts.reliance_chart(rel.iloc[:1], "Germanium") is None

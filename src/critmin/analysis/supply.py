@@ -28,8 +28,8 @@ import pandas as pd
 
 from critmin import params
 from critmin.analysis import metrics
-from critmin.analysis.profile import Table
 from critmin.data import countries
+from critmin.render.page import Table
 from critmin.text import num, pct, years_text
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The charts of the mineral profile page, built from the section results of :mod:`critmin.profile`.
+"""The mineral profile chapter: its parameter checks, sentences, tables and charts, from :mod:`critmin.analysis.profile`.
 
 Each function returns a finished chart (:func:`critmin.charts.finish`: the title states the finding, the
 source line comes from the data package), or ``None`` when the section has too little to draw.
@@ -6,14 +6,32 @@ source line comes from the data package), or ``None`` when the section has too l
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 import altair as alt
 import pandas as pd
 
-from critmin.analysis.profile import CHINA, STAGE_NOUN, Producers, ReservesView, share_text
+from critmin import data, params
+from critmin.analysis import profile as A
+from critmin.analysis.profile import (
+    _ALIASES,
+    CHINA,
+    STAGE_NOUN,
+    Producers,
+    ReservesView,
+    available_years,
+    mineral_ids,
+    plain,
+    production_rows,
+)
+from critmin.data import package as datapackage
 from critmin.render import charts
+from critmin.render.page import Table
+from critmin.text import and_list, bullets, num, number_text, quantity, share_text
 
 
-def producers(p: Producers, label: str, n: int = 10) -> alt.TopLevelMixin:
+def producers_chart(p: Producers, label: str, n: int = 10) -> alt.TopLevelMixin:
     """Bar chart of the ``n`` largest producers' shares in the page's year, China highlighted."""
     lab = label.lower()
     top = p.table[p.table["value"].notna()].head(n).copy()
@@ -40,7 +58,7 @@ def producers(p: Producers, label: str, n: int = 10) -> alt.TopLevelMixin:
                                   f"China highlighted")
 
 
-def share_over_time(long: pd.DataFrame, label: str, with_bgs: bool) -> alt.TopLevelMixin | None:
+def share_over_time_chart(long: pd.DataFrame, label: str, with_bgs: bool) -> alt.TopLevelMixin | None:
     """Line chart of China's share by year, one line per publisher's series (:func:`critmin.profile.share_lines`);
     None when fewer than two years have a share. ``with_bgs`` adds the BGS source to the source line."""
     if long.empty or long["year"].nunique() <= 1:
@@ -64,7 +82,7 @@ def share_over_time(long: pd.DataFrame, label: str, with_bgs: bool) -> alt.TopLe
         subtitle="BGS to 2021, USGS from 2020; the publishers' figures differ where they overlap")
 
 
-def reserves(rv: ReservesView, label: str) -> alt.TopLevelMixin | None:
+def reserves_chart(rv: ReservesView, label: str) -> alt.TopLevelMixin | None:
     """Paired bars of reserve and production shares for the largest reserve holders; None unless USGS gives
     the mineral's own reserves and some production share to set against them."""
     t = rv.table
@@ -94,7 +112,7 @@ def reserves(rv: ReservesView, label: str) -> alt.TopLevelMixin | None:
         sources=["reserves", "production"])
 
 
-def reliance(rel: pd.DataFrame, label: str) -> alt.TopLevelMixin | None:
+def reliance_chart(rel: pd.DataFrame, label: str) -> alt.TopLevelMixin | None:
     """Line chart of US net import reliance by year (:func:`critmin.profile.reliance`); bounds such as '>50%'
     are drawn at the bound. None when fewer than two years have a value."""
     pts = rel[rel["nir_pct"].notna()].copy()
@@ -116,3 +134,541 @@ def reliance(rel: pd.DataFrame, label: str) -> alt.TopLevelMixin | None:
                      f"{last['year']}."),
         sources=["import_reliance"],
         subtitle="Values USGS gives as “>N” are drawn at N" if (pts["flag"] == "censored_gt").any() else None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the chapter's sentences and tables
+
+
+def check_parameters(mineral, year, *, minerals: pd.DataFrame, production: pd.DataFrame, reserves: pd.DataFrame) -> tuple[str, int]:
+    """Validate the page's parameters; ParameterError lists the valid mineral ids or the mineral's years."""
+    mineral = params.choice("mineral", mineral, mineral_ids(minerals=minerals))
+    year = params.number("year", year, integer=True)
+    years = available_years(mineral, production=production, reserves=reserves)
+    if year not in years:
+        allowed = ", ".join(str(y) for y in years) or "none"
+        raise params.ParameterError(f"year={year!r} is not available for {mineral}; allowed: {allowed}")
+    return mineral, year
+
+
+def producers_sentence(p: Producers, label: str) -> str:
+    """What the year's table holds: who leads, China's share, the totals and what is left out."""
+    noun = STAGE_NOUN[p.stage]
+    if p.status == "no_year":
+        yrs = ", ".join(str(y) for y in p.years) or "none"
+        return f"USGS gives no {noun} table for {label.lower()} in {p.year} (years with a table: {yrs})."
+    if p.status == "no_values":
+        return (f"USGS lists {p.n_listed} countries for {label.lower()} {noun} in {p.year} but withholds "
+                f"every country figure, so no shares can be computed.")
+    parts = []
+    if p.china_status == "reported":
+        ties = p.table[(p.table["value"] == p.china_value) & (p.table["iso3"].astype("object") != CHINA)]
+        tied = f", tied with {and_list(ties['country'].astype(str).tolist())}" if not ties.empty else ""
+        parts.append(f"In {p.year} China accounted for **{share_text(p.china_share)}** of {label.lower()} "
+                     f"{noun} by the countries USGS lists (rank {int(p.china_rank)} of "
+                     f"{int(p.table['value'].notna().sum())}{tied}).")
+    elif p.china_status == "withheld":
+        parts.append(f"USGS withholds China's {label.lower()} {noun} for {p.year}.")
+    else:
+        parts.append(f"China is not among the countries USGS lists for {label.lower()} {noun} in {p.year}.")
+    parts.append(f"The three largest producers — {and_list(p.top3)} — had **{share_text(p.top3_share)}** between "
+                 f"them, and the Herfindahl–Hirschman index (HHI) of the listed countries was "
+                 f"**{num(p.hhi)}** on a 0–10,000 scale.")
+    basis = (f"Shares are of the sum of the {p.n_listed - p.n_withheld} country figures, "
+             f"{quantity(p.sum_of_countries, p.unit)}")
+    if pd.notna(p.world_total):
+        gt = "more than " if p.world_flag == "censored_gt" else ""
+        basis += f"; USGS's rounded world total is {gt}{quantity(p.world_total, p.unit)}"
+    if pd.notna(p.other) and p.other > 0:
+        basis += f", of which {quantity(p.other, p.unit)} is under “Other countries” and not attributed"
+    basis += "."
+    parts.append(basis)
+    if pd.notna(p.china_share_of_world_total) and abs(p.china_share_of_world_total - p.china_share) >= 0.005:
+        parts.append(f"Measured against the world total instead, China's share would be "
+                     f"{share_text(p.china_share_of_world_total)}.")
+    if p.n_withheld:
+        parts.append(f"Withheld or not available, and so left out of every share: {and_list(p.withheld)}.")
+    if pd.notna(p.hhi_upper) and p.hhi_upper - p.hhi_lower >= 1:
+        parts.append(f"Allowing for the unattributed output, the HHI lies between {num(p.hhi_lower)} "
+                     f"(spread over many small producers) and {num(p.hhi_upper)} (one producer).")
+    return " ".join(parts)
+
+
+def seam_sentence(usgs: pd.DataFrame, bgs: pd.DataFrame, stage: str) -> str:
+    """How the BGS and USGS series of one stage meet: overlapping years and China's share in each."""
+    b = bgs[(bgs["stage"] == stage) & bgs["share"].notna()]
+    u = usgs[usgs["share"].notna()]
+    if b.empty:
+        return ""
+    first, last = int(b["year"].min()), int(b["year"].max())
+    text = (f"The BGS series ({b['series'].iloc[0]}) gives China's share for {first}–{last}; shares are of all "
+            f"countries BGS lists, historic states such as the USSR included.")
+    both = sorted(set(b["year"]) & set(u["year"]))
+    if both:
+        y = both[-1]
+        bs = b.loc[b["year"] == y, "share"].iloc[0]
+        us = u.loc[u["year"] == y, "share"].iloc[0]
+        text += (f" Where the two overlap, in {y}, BGS gives China {share_text(bs)} and USGS "
+                 f"{share_text(us)}: the publishers differ in coverage and content basis, so read the join "
+                 f"between the lines as a seam, not a change.")
+    elif not u.empty:
+        text += (f" USGS figures start in {int(u['year'].min())}; the two series do not overlap, so the step "
+                 f"between them may be a difference between publishers rather than a change.")
+    return text
+
+
+def reserves_sentence(v: ReservesView, label: str) -> str:
+    lab = label.lower()
+    if v.status == "none":
+        return (f"USGS publishes no reserves by country for {lab}, so reserves cannot be set against "
+                f"production here.")
+    unit_note = ""
+    head = ""
+    if v.status == "group_only":
+        head = (f"USGS gives reserves only for the platinum-group metals together, not for {lab} alone; the "
+                f"figures below are the group's, and no reserves-to-production ratio is computed. ")
+    gt = "more than " if v.world_flag == "censored_gt" else ""
+    text = head + (f"World reserves of {lab if not v.group else 'platinum-group metals'} were {gt}"
+                   f"{quantity(v.world_total, v.unit)} at the end of {v.year} ({v.edition})." if pd.notna(v.world_total)
+                   else f"USGS gives no world total for reserves in {v.year} ({v.edition}).")
+    if v.china:
+        if pd.notna(v.china["reserves"]):
+            text += (f" China holds **{share_text(v.china['reserves_share'])}** of the reserves USGS attributes "
+                     f"to countries")
+            if pd.notna(v.china["production_share"]):
+                text += (f", against {share_text(v.china['production_share'])} of {v.production_year} "
+                         f"{STAGE_NOUN[v.production_stage]}")
+            text += "."
+            if pd.notna(v.china["rp_years"]):
+                text += (f" At that rate its reserves would last about **{num(v.china['rp_years'])} years**.")
+        else:
+            text += " USGS lists China but gives no figure for its reserves."
+    else:
+        text += " USGS does not list China separately among reserve holders."
+    if pd.notna(v.world_rp):
+        text += (f" For the world, reserves are about {num(v.world_rp)} years of {v.production_year} "
+                 f"output{' (a lower bound: the reserves total is censored)' if gt else ''}.")
+    if pd.notna(v.other) and v.other > 0:
+        text += (f" “Other countries” hold {quantity(v.other, v.unit)} that USGS does not attribute; the "
+                 f"shares below are of the {quantity(v.sum_of_countries, v.unit)} it does.")
+    if v.production_stage and v.production_stage != "mine" and v.status == "ok":
+        unit_note = (f" Production here is {STAGE_NOUN[v.production_stage]}, not mine output, so the "
+                     f"reserves-to-production years are indicative only.")
+    return text + unit_note
+
+
+def reliance_sentence(rel: pd.DataFrame, label: str) -> str:
+    lab = label.lower()
+    if rel.empty:
+        return f"USGS reports no US net import reliance for {lab} in the editions used here."
+    first, last = rel.iloc[0], rel.iloc[-1]
+
+    def state(r) -> str:
+        if r["flag"] == "net_exporter":
+            return f"the United States was a net exporter of {lab} in {r['year']}"
+        if r["label"] in ("not available", "withheld", "–"):
+            return f"USGS gives no net import reliance for {lab} in {r['year']} ({r['label']})"
+        return f"US net import reliance for {lab} was **{r['label']}** in {r['year']}"
+
+    text = state(last)
+    text = text[0].upper() + text[1:]
+    numeric = pd.notna(last["nir_pct"]) and last["flag"] != "net_exporter"
+    if last["year"] != first["year"]:
+        same = first["label"].replace(" (est.)", "") == last["label"].replace(" (est.)", "")
+        text += f", as in {first['year']}" if same else f", against {first['label']} in {first['year']}"
+    text += " (net imports as a share of apparent consumption)." if numeric else "."
+    exporter = rel[rel["flag"] == "net_exporter"]
+    if len(exporter) and len(exporter) < len(rel):
+        text += (f" USGS marks the United States as a net exporter in {len(exporter)} of the {len(rel)} years "
+                 f"({and_list([str(y) for y in exporter['year']])}).")
+    if (rel["flag"] == "censored_gt").any():
+        text += " Values written “>N” are lower bounds: USGS gives only the bound."
+    return text
+
+
+def import_sources_sentence(newest: pd.DataFrame, china: pd.DataFrame, label: str) -> str:
+    """Where China stands in the newest list of US import sources, and in earlier editions."""
+    lab = label.lower()
+    if newest.empty:
+        return f"USGS lists no major US import sources for {lab} in the editions used here."
+    ed, per = newest["edition"].iloc[0], newest["period"].iloc[0].replace("-", "–")
+    cats = newest["category"].unique()
+    parts = []
+    for cat, g in newest.groupby("category", sort=True):
+        where = f" for “{cat}”" if len(cats) > 1 else ""
+        ch = g[g["iso3"].astype("object") == CHINA]
+        n = int(g["iso3"].notna().sum())  # the closing "Other" line is not a source
+        if ch.empty:
+            parts.append(f"China is not among the {n} sources listed{where}")
+        else:
+            r = ch.iloc[0]
+            share = f", with {share_text(r['share'])} of imports" if pd.notna(r["share"]) else ""
+            parts.append(f"China ranks **{int(r['rank'])}** of {n}{where}{share}")
+    text = f"In USGS's newest list ({ed}, imports in {per}), " + "; ".join(parts) + "."
+    if newest["share"].isna().all():
+        text += " That edition ranks the sources without giving their shares."
+    older = china[china["edition"] != ed]
+    if not older.empty:
+        several = older.groupby("edition")["category"].transform("size") > 1
+        items = [f"{r.edition}" + (f" ({r.category})" if many else "") + ": "
+                 + (f"rank {int(r.rank)}" if pd.notna(r.rank) else "not listed")
+                 for r, many in zip(older.itertuples(), several)]
+        text += " Earlier editions: " + "; ".join(items) + "."
+    return text
+
+
+def pakistan_sentences(pk: dict, label: str, production_years: list[int],
+                       has_production_table: bool = True) -> list[str]:
+    """Plain statements of what is and is not recorded for Pakistan."""
+    lab = label.lower()
+    out = []
+    prod = pk["production"]
+    yrs = (f"{min(production_years)}–{max(production_years)}" if len(production_years) > 1
+           else f"{production_years[0]}" if production_years else "the years covered")
+    if not has_production_table:
+        out.append(f"USGS gives no production table by country for {lab}, so Pakistan's output cannot be looked up.")
+    elif prod.empty:
+        out.append(f"Pakistan is not among the countries USGS lists for {lab} production in {yrs}; any output "
+                   f"it has is inside “Other countries”.")
+    else:
+        last = prod[prod["value"].notna()].sort_values("year").iloc[-1]
+        out.append(f"USGS lists Pakistan's {lab} {STAGE_NOUN[last['stage']]} at "
+                   f"**{quantity(last['value'], last['unit'])}** in {int(last['year'])} "
+                   f"({share_text(last['share'])} of the listed countries' output, rank {int(last['rank'])}).")
+    res = pk["reserves"]
+    if res.empty:
+        out.append(f"USGS gives no reserves figure for Pakistan's {lab}.")
+    elif res["value"].isna().all():
+        out.append(f"USGS lists Pakistan among {lab} reserve holders but gives no figure "
+                   f"({and_list(sorted(set(res['flag'].replace('', 'blank'))))}).")
+    else:
+        r0 = res.iloc[0]
+        out.append(f"USGS puts Pakistan's {lab} reserves at **{quantity(r0['value'], r0['unit'])}** "
+                   f"({int(r0['year'])}, {r0['edition']}), {share_text(r0['share'])} of reserves attributed to "
+                   f"countries.")
+    hist = pk["history"]
+    if hist.empty:
+        out.append("The BGS long series has no Pakistani output for this mineral (or does not cover it).")
+    else:
+        for h in hist.itertuples():
+            out.append(f"BGS records Pakistani {h.series} from {h.first_year} to {h.last_year}; in "
+                       f"{h.last_year} it was {quantity(h.last_value, 't')} ({share_text(h.last_share)} of "
+                       f"world output).")
+    if pk["indicators"].empty:
+        out.append(f"Our table of Pakistan's mineral-economy figures has nothing specific to {lab}.")
+    return out
+
+
+def data_notes(mineral: str, label: str,
+               resources=("production", "reserves", "production_history", "import_reliance",
+                          "import_sources")) -> list[str]:
+    """The publishers' and curators' caveats (from the data package metadata) that name this mineral."""
+    words = {label.lower(), mineral.replace("_", " ")} | set(_ALIASES.get(mineral, []))
+    words = {w.split(" (")[0] for w in words}
+    pats = [re.compile(rf"(?<![a-z]){re.escape(w)}(?![a-z])", re.I) for w in words]
+    notes = []
+    for name in resources:
+        for c in datapackage.resource(name).get("caveats", []):
+            text = " ".join(str(c).split())
+            if any(p.search(text) for p in pats) and text not in notes:
+                notes.append(text)
+    return notes
+
+
+def intro_sentence(info: dict) -> str:
+    """The opening line: what the USGS figures measure, and whether the mineral is one of the MoU's five."""
+    deal = (" It is one of the five minerals named in the September 2025 memorandum between US Strategic Metals "
+            "and Pakistan's Frontier Works Organisation." if info["deal_mineral"] else "")
+    return (f"**{info['label']}.** What is measured: {info['description']} "
+            f"(USGS chapter “{info['usgs_commodity']}”).{deal}")
+
+
+def no_production_sentence(label: str) -> str:
+    """Said in place of the producer sections when USGS has no table by country for the mineral."""
+    return (f"USGS gives no production table by country for {label.lower()}; the sections below show what else "
+            f"the data package holds.")
+
+
+def producers_table(p: Producers, label: str) -> Table:
+    """Every listed country's output and share, then USGS's unattributed line and rounded world total."""
+    t = p.table.copy()
+    t["value"] = t["value"].astype("float64")
+    t["flag"] = t["flag"].replace({"": "–"})
+    t = t[["rank", "country", "value", "share", "flag"]]
+    extra = []
+    if pd.notna(p.other):
+        extra.append(["–", "Other countries (not attributed)", p.other, None, "–"])
+    if pd.notna(p.world_total):
+        extra.append(["–", "World total (USGS, rounded)", p.world_total, None, p.world_flag or "–"])
+    t = plain(t)
+    for row in extra:
+        t.loc[len(t)] = row
+    t.columns = ["Rank", "Country", f"Output ({p.unit})", "Share of listed countries", "USGS flag"]
+    return Table(plain(t), caption=f"{label}: {STAGE_NOUN[p.stage]} by country, {p.year} "
+                                   f"(USGS {p.edition}; series: {p.series})",
+                 formats={f"Output ({p.unit})": number_text, "Share of listed countries": share_text,
+                          "Rank": "{}"})
+
+
+def share_lines(usgs: dict[str, pd.DataFrame], bgs: pd.DataFrame) -> pd.DataFrame:
+    """China's share by series and year for the line chart: one USGS series per stage, one BGS series per
+    BGS stage the USGS tables also have (every BGS stage when USGS has none). Columns: series, year, share."""
+    stages = list(usgs)
+    lines = []
+    for s, u in usgs.items():
+        lines.append(u[u["share"].notna()].assign(series=f"USGS, {STAGE_NOUN[s]}"))
+    for s, b in bgs.groupby("stage", sort=False):
+        if s in stages or not stages:
+            lines.append(b[b["share"].notna()].assign(series=f"BGS, {b['series'].iloc[0]}"))
+    lines = [x for x in lines if not x.empty]
+    return pd.concat(lines, ignore_index=True)[["series", "year", "share"]] if lines else pd.DataFrame()
+
+
+def usgs_trend_sentence(u: pd.DataFrame, stage: str, label: str) -> str:
+    """China's share in the first and last USGS year with a share, and the years without one (and why)."""
+    lab, noun = label.lower(), STAGE_NOUN[stage]
+    rep = u[u["status"] == "reported"]
+    gaps = u[u["status"] != "reported"]
+    if rep.empty:
+        return (f"USGS gives no usable China figure for {lab} {noun} in any year "
+                f"({', '.join(f'{r.year}: {r.status.replace(chr(95), chr(32))}' for r in u.itertuples())}).")
+    a, z = rep.iloc[0], rep.iloc[-1]
+    if len(rep) == 1:
+        text = (f"USGS gives China's {lab} {noun} for one year only: in {z['year']} it was "
+                f"**{share_text(z['share'])}** of the listed countries' output")
+    else:
+        text = (f"In the USGS tables China's share of listed {lab} {noun} was "
+                f"**{share_text(z['share'])}** in {z['year']}, against "
+                f"{share_text(a['share'])} in {a['year']}")
+    wt = z["share_of_world_total"]
+    if pd.notna(wt) and wt <= z["share"] - 0.005:
+        text += f" ({share_text(wt)} of USGS's world total for {z['year']}, which includes unattributed output)"
+    text += "."
+    if not gaps.empty:
+        text += (" No share for " + ", ".join(f"{r.year} ({r.status.replace('_', ' ')})" for r in gaps.itertuples())
+                 + ".")
+    return text
+
+
+def bgs_trend_sentence(u: pd.DataFrame, bgs: pd.DataFrame, stage: str) -> str:
+    """China's first, last and peak BGS share for the stage, then how the BGS and USGS series meet
+    (:func:`seam_sentence`); '' when BGS does not cover the stage."""
+    sentence = seam_sentence(u, bgs, stage)
+    if not sentence:
+        return ""
+    b = bgs[(bgs["stage"] == stage) & bgs["share"].notna()]
+    peak = b.loc[b["share"].idxmax()]
+    return (f"In the BGS series China's share went from {share_text(b.iloc[0]['share'])} in "
+            f"{b.iloc[0]['year']} to {share_text(b.iloc[-1]['share'])} in {b.iloc[-1]['year']}"
+            + (", its highest" if peak["year"] == b.iloc[-1]["year"]
+               else f", peaking at {share_text(peak['share'])} in {peak['year']}") + ". " + sentence)
+
+
+def over_time_paragraphs(mineral: str, label: str, usgs: dict[str, pd.DataFrame], bgs: pd.DataFrame) -> list[str]:
+    """The prose of the share-over-time section: per stage the USGS trend and the BGS trend, then the
+    publishers' notes on series definitions, and a line when BGS does not cover the mineral."""
+    out = []
+    for s, u in usgs.items():
+        out.append(usgs_trend_sentence(u, s, label))
+        sentence = bgs_trend_sentence(u, bgs, s)
+        if sentence:
+            out.append(sentence)
+    for note in data_notes(mineral, label, resources=("production",)):
+        if "definition" in note.lower():
+            out.append(f"Note on the series: {note}")
+    if bgs.empty and usgs:
+        out.append(f"The BGS long series in the data package does not cover {label.lower()}, so only the USGS "
+                   f"years are shown.")
+    return out
+
+
+def share_over_time_table(u: pd.DataFrame, p: Producers, label: str, *, production: pd.DataFrame) -> Table:
+    """China in one stage's USGS tables, year by year: output, both shares, rank, status, edition, label.
+
+    The unit is that of the page's year (``p``); where that year has no table, the stage's first row's.
+    """
+    s = p.stage
+    unit = p.unit or production_rows(p.mineral, production=production).query("stage == @s")["unit"].iloc[0]
+    t = u[["year", "value", "share", "share_of_world_total", "rank", "status", "edition", "series"]].copy()
+    t["value"] = t["value"].astype("float64")
+    t["status"] = t["status"].str.replace("_", " ")
+    t.columns = ["Year", f"China ({unit})", "Share of listed countries", "Share of world total", "China's rank",
+                 "Status", "Edition", "USGS series label"]
+    return Table(plain(t), caption=f"China in the USGS {label.lower()} {STAGE_NOUN[s]} tables by year",
+                 formats={f"China ({unit})": number_text, "Share of listed countries": share_text,
+                          "Share of world total": share_text, "China's rank": "{}", "Year": "{}"})
+
+
+def reserves_table(rv: ReservesView, label: str) -> Table | None:
+    """The largest reserve holders (and China and Pakistan) with production and R/P years where computed;
+    None when USGS gives no reserves by country."""
+    if rv.status == "none" or rv.table.empty:
+        return None
+    shown = rv.table.copy()
+    shown["reserves"] = [("–" if pd.isna(v) else (">" if f == "censored_gt" else "") + number_text(v))
+                         for v, f in zip(shown["reserves"], shown["reserves_flag"])]
+    cols = {"country": "Country", "reserves": f"Reserves ({rv.unit})", "reserves_share": "Share of listed reserves",
+            "production": f"Production {rv.production_year} ({rv.unit})",
+            "production_share": "Share of listed production", "rp_years": "Reserves ÷ production (years)"}
+    shown = shown[[c for c in cols if rv.status == "ok" or c in ("country", "reserves", "reserves_share")]]
+    shown = shown.rename(columns=cols)
+    what = label.lower() if not rv.group else "platinum-group metal"
+    return Table(plain(shown), caption=f"Largest {what} reserve holders ({rv.edition}), with China and Pakistan "
+                                       f"where listed",
+                 formats={"Share of listed reserves": share_text, "Share of listed production": share_text,
+                          f"Production {rv.production_year} ({rv.unit})": number_text,
+                          "Reserves ÷ production (years)": "{:,.0f}"})
+
+
+def import_sources_table(newest: pd.DataFrame, label: str) -> Table | None:
+    """The newest edition's ranked US import sources (from :func:`import_sources`); None when there are none."""
+    if newest.empty:
+        return None
+    t = newest[["category", "rank", "country", "share"]].copy()
+    t.columns = ["Category", "Rank", "Country", "Share of US imports"]
+    return Table(plain(t), caption=f"Major US import sources of {label.lower()}, {newest['edition'].iloc[0]} "
+                                   f"(imports {newest['period'].iloc[0].replace('-', '–')})",
+                 formats={"Share of US imports": share_text, "Rank": "{}"})
+
+
+def export_controls_text(ctrl: pd.DataFrame, label: str) -> list[str]:
+    """How many export-control events name the mineral and when, then one list item per event with its source."""
+    lab = label.lower()
+    if ctrl.empty:
+        return [f"No Chinese export control on {lab} is recorded in our events table (2023–2026)."]
+    span = (f"on {ctrl['date'].iloc[0]}" if len(ctrl) == 1
+            else f"from {ctrl['date'].iloc[0]} to {ctrl['date'].iloc[-1]}")
+    return [f"Our events table records **{len(ctrl)}** Chinese export-control "
+            f"{'event' if len(ctrl) == 1 else 'events'} naming {lab}, {span}:",
+            "\n".join(f"- **{r.date}** — {r.title}. {r.summary} ([{r.source_outlet}]({r.source_url}))"
+                      for r in ctrl.itertuples())]
+
+
+def refining_sentence(ref: pd.DataFrame, label: str) -> str:
+    """The range of China's refining or processing shares from :func:`refining_shares`, and the highest."""
+    lab = label.lower()
+    if ref.empty:
+        return (f"Neither the IEA extract nor the curated processing-share table covers a refining or processing "
+                f"stage of {lab}.")
+    hi = ref.loc[ref["share"].idxmax()]
+    return (f"These sources put China's share of {lab} refining or processing between "
+            f"**{share_text(ref['share'].min())}** and **{share_text(ref['share'].max())}** "
+            f"({len(ref)} figures; the highest, {share_text(hi['share'])}, is for "
+            f"{hi['product'] or hi['stage']} in {hi['year']}). They measure different products, so they are not "
+            f"one series.")
+
+
+def refining_table(ref: pd.DataFrame, label: str) -> Table | None:
+    """Each refining or processing share with its year, stage, product and source; None when there are none."""
+    if ref.empty:
+        return None
+    t = ref[["year", "stage", "product", "share", "source"]].copy()
+    t.columns = ["Year", "Stage", "Product and basis", "China's share", "Source"]
+    return Table(plain(t), caption=f"China's share of {label.lower()} refining and processing, other publishers",
+                 formats={"China's share": share_text, "Year": "{}"})
+
+
+def pakistan_tables(pk: dict, label: str) -> list[Table]:
+    """Pakistan's rows in the USGS production tables and the other figures on Pakistan (from :func:`pakistan`)."""
+    lab = label.lower()
+    out = []
+    if not pk["production"].empty:
+        t = pk["production"].copy()
+        t["stage"] = t["stage"].map(STAGE_NOUN)
+        t["value"] = t["value"].astype("float64")
+        t["flag"] = t["flag"].replace({"": "–"})
+        t.columns = ["Stage", "Year", "Output", "Unit", "USGS flag", "Share of listed countries", "Rank", "Edition"]
+        out.append(Table(plain(t), caption=f"Pakistan in the USGS {lab} production tables",
+                         formats={"Output": number_text, "Share of listed countries": share_text, "Rank": "{}",
+                                  "Year": "{}"}))
+    if not pk["indicators"].empty:
+        t = pk["indicators"].copy()
+        t.columns = ["Figure", "Year", "Value", "Unit", "Note", "Publisher", "Reliability"]
+        out.append(Table(plain(t), caption=f"Other figures on Pakistan and {lab} (reliability: P primary, N news, "
+                                           f"M mirror or aggregator, O opinion)",
+                         formats={"Value": number_text, "Year": "{}"}))
+    return out
+
+
+def notes_text(notes: list[str], label: str) -> str:
+    """The caveats of :func:`data_notes` as a list, or a line saying there are none for the mineral."""
+    if notes:
+        return "Caveats from the data package that concern this mineral:\n\n" + bullets(notes)
+    return (f"The data package records no caveat specific to {label.lower()}; the general caveats of each dataset "
+            f"are in its metadata.")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# everything the notebook needs, in one call
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The data package tables the chapter reads, loaded (and validated) once."""
+
+    production: pd.DataFrame
+    history: pd.DataFrame
+    reserves: pd.DataFrame
+    import_reliance: pd.DataFrame
+    import_sources: pd.DataFrame
+    events: pd.DataFrame
+    refining: pd.DataFrame
+    processing_shares: pd.DataFrame
+    indicators: pd.DataFrame
+    minerals: pd.DataFrame
+
+
+def tables() -> Tables:
+    return Tables(
+        production=data.load("production"), history=data.load("production_history"), reserves=data.load("reserves"),
+        import_reliance=data.load("import_reliance"), import_sources=data.load("import_sources"),
+        events=data.load("events"), refining=data.load("refining"), processing_shares=data.load("processing_shares"),
+        indicators=data.load("pakistan_indicators"), minerals=data.load("minerals"))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The checked parameters and every section's results for one mineral."""
+
+    mineral: str
+    year: int
+    info: dict
+    label: str
+    stages: list[str]
+    producers: dict[str, Producers]
+    usgs: dict[str, pd.DataFrame]
+    bgs: pd.DataFrame
+    reserves: ReservesView
+    reliance: pd.DataFrame
+    import_sources: pd.DataFrame
+    china_ranks: pd.DataFrame
+    controls: pd.DataFrame
+    refining: pd.DataFrame
+    pakistan: dict
+    years: list[int]
+    tables: Tables = field(repr=False)
+
+
+def load(mineral, year, t: Tables | None = None) -> Profile:
+    """Check the page's parameters (one-line ParameterError) and compute every section of the profile."""
+    t = t or tables()
+    mineral, year = check_parameters(mineral, year, minerals=t.minerals, production=t.production,
+                                     reserves=t.reserves)
+    info = A.mineral_info(mineral, minerals=t.minerals)
+    stages = A.stages_of(mineral, production=t.production)
+    newest, china_ranks = A.import_sources(mineral, import_sources=t.import_sources)
+    return Profile(
+        mineral=mineral, year=year, info=info, label=info["label"], stages=stages,
+        producers={s: A.producers(mineral, year, s, production=t.production) for s in stages},
+        usgs={s: A.usgs_share_over_time(mineral, s, production=t.production) for s in stages},
+        bgs=A.bgs_share_over_time(mineral, history=t.history),
+        reserves=A.reserves_vs_production(mineral, production=t.production, reserves=t.reserves),
+        reliance=A.reliance(mineral, import_reliance=t.import_reliance),
+        import_sources=newest, china_ranks=china_ranks,
+        controls=A.export_controls(mineral, events=t.events),
+        refining=A.refining_shares(mineral, refining=t.refining, processing=t.processing_shares),
+        pakistan=A.pakistan(mineral, production=t.production, reserves=t.reserves, history=t.history,
+                            indicators=t.indicators),
+        years=available_years(mineral, production=t.production, reserves=t.reserves),
+        tables=t,
+    )

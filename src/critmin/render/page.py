@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import shlex
+from dataclasses import dataclass, field
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -97,3 +98,35 @@ def table(df, *, caption: str | None = None, formats: dict | None = None, sortab
     if caption:
         body = body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
     display(HTML(body))
+
+
+@dataclass
+class Table:
+    """A table ready for :func:`table`: the frame, its caption and its column formats."""
+
+    frame: pd.DataFrame
+    caption: str
+    formats: dict = field(default_factory=dict)
+
+    def show(self) -> None:
+        table(self.frame, caption=self.caption, formats=self.formats)
+
+
+def show(*items) -> None:
+    """Show prose, tables and charts in the order given.
+
+    A string is prose (:func:`md`), a :class:`Table` goes to :func:`table`, lists
+    and tuples are shown item by item, ``None`` (a section with nothing of that kind) is skipped, and
+    anything else, such as a chart, is displayed as it is.
+    """
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, str):
+            md(item)
+        elif isinstance(item, Table):
+            item.show()
+        elif isinstance(item, (list, tuple)):
+            show(*item)
+        else:
+            display(item)
