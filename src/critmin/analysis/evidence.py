@@ -976,3 +976,28 @@ def unchecked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
                        "Speaker": u["speaker"].to_numpy(), "Premise (paraphrase)": u["premise"].to_numpy(),
                        "Kind": u["kind"].to_numpy(), "Why no verdict": u["finding"].to_numpy()})
     return nc
+
+
+PREMISE_SECTIONS = {"kind": "Kinds of premise", "rule_family": "Rule families", "grade": "Grades"}
+
+
+def premise_codes_markdown(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None) -> str:
+    """The codebook page's section on premises: each kind, rule family and grade with its definition, its rule
+    and how many premises of the claims in `df` carry it (grades are computed, so they are not counted here)."""
+    from critmin.text import num
+
+    esc = claims_mod.md_escape
+    df = claims_mod.load_claims() if df is None else df
+    premises = data.load("claim_premises") if premises is None else premises
+    p = premises[premises["claim_id"].isin(df["claim_id"])]
+    codes = premise_codes()
+    parts = [f"## Premises and their rules\n\nEach claim is split into premises ({num(len(p))} for "
+             f"{num(p['claim_id'].nunique())} claims). A premise has a kind, a rule family and, when it is checkable, a "
+             "grade given by the rule of its family on the claims-and-evidence page."]
+    for t, title in PREMISE_SECTIONS.items():
+        items = []
+        for r in codes[codes["code_type"] == t].itertuples():
+            n = f" *({num(int((p[t] == r.code).sum()))} premises.)*" if t in p.columns else ""
+            items.append(f"- **{esc(r.label)}** (`{r.code}`): {esc(r.definition)} *Rule:* {esc(r.rule)}{n}")
+        parts.append(f"### {title}\n\n" + "\n".join(items))
+    return "\n\n".join(parts)

@@ -15,7 +15,7 @@ from critmin.analysis import evidence
 from critmin.text import num, pct
 
 __all__ = ["stance_scale", "group_title", "group_chart", "theme_heatmap", "timeline_chart", "voices_chart",
-           "themes_chart", "EVIDENCE_SHORT", "evidence_bars", "evidence_chart"]
+           "themes_chart", "EVIDENCE_SHORT", "evidence_bars", "evidence_chart", "VERDICT_COLOURS", "verdict_chart"]
 
 
 def stance_scale(codebook: pd.DataFrame) -> alt.Scale:
@@ -255,3 +255,47 @@ def evidence_chart(used: list[str]) -> alt.TopLevelMixin:
     used_sources = list(dict.fromkeys(bars.sort_values("value", ascending=False)["source"]))
     return finished.properties(title=alt.TitleParams(text=finished.title.text, subtitle=[
         subtitle, "Sources: " + "; ".join(used_sources[:2]) + ";", "; ".join(used_sources[2:])]))
+
+
+VERDICT_COLOURS = {evidence.SUPPORTED: "#009E73", evidence.PARTLY: "#8FD1B5", evidence.NOT_SUPPORTED: "#B0B0B0",
+                   evidence.CONTRADICTED: "#D55E00", evidence.NOT_CHECKABLE: "#E8E8E8"}
+
+
+def verdict_chart(verdicts: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLevelMixin | None:
+    """Premises by verdict (rows) and the stance of their claim (colour), counts on the bars: every judged
+    premise, and the factual premises the data cannot check. None when there is nothing to draw."""
+    table = evidence.verdict_counts(verdicts)
+    if not table.to_numpy().sum():
+        return None
+    stance_names = claims.labels("stance", codebook)
+    long = table.reset_index().melt(id_vars="verdict", var_name="stance", value_name="premises")
+    long["stance_label"] = long["stance"].map(stance_names)
+    long["stance_order"] = long["stance"].map({s: i for i, s in enumerate(claims.STANCES)})
+    long["verdict_order"] = long["verdict"].map({v: i for i, v in enumerate(evidence.VERDICTS)})
+    long = long[long["premises"] > 0]
+    judged = evidence.judged(verdicts)
+    n_claims = judged["claim_id"].nunique()
+    counts = judged["verdict"].value_counts()
+    by_stance = judged.groupby("stance")["verdict"].apply(lambda s: (s.isin([evidence.SUPPORTED, evidence.PARTLY])).mean())
+    title = (f"{num(len(judged))} premises of {num(n_claims)} claims get a verdict: "
+             f"{num(int(counts.get(evidence.SUPPORTED, 0)))} supported, "
+             f"{num(int(counts.get(evidence.CONTRADICTED, 0)))} contradicted")
+    y = alt.Y("verdict:N", sort=evidence.VERDICTS, title=None, axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("premises:Q", title="Number of premises", stack="zero"),
+        y=y, color=alt.Color("stance_label:N", scale=stance_scale(codebook), title="Stance of the claim"),
+        order=alt.Order("stance_order:Q"),
+        tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("stance_label:N", title="Stance"),
+                 alt.Tooltip("premises:Q", title="Premises")])
+    labels = alt.Chart(long).mark_text(color="#111", fontSize=11, dx=-7, align="right").encode(
+        x=alt.X("premises:Q", stack="zero"), y=y, detail="stance_label:N", order=alt.Order("stance_order:Q"),
+        text=alt.Text("premises:Q"))
+    share = "; ".join(f"{stance_names[s]}: {pct(by_stance[s])}" for s in claims.STANCES if s in by_stance.index)
+    return charts.finish(
+        (bars + labels).properties(width=440, height=alt.Step(34)),
+        title=title,
+        subtitle=(f"Colour: stance of the claim. Share of judged premises supported or partly supported — {share}. "
+                  "'Not checkable' counts factual premises the data do not bear on; opinions are left out."),
+        description=("Stacked bar chart of claim premises by verdict and by the stance of their claim: " + "; ".join(
+            f"{v} {int(table.loc[v].sum())}" for v in evidence.VERDICTS) + "."),
+        sources=["claims", "claim_premises", "premise_evidence"])

@@ -18,39 +18,46 @@ SIDES = {"US in Pakistan": charts.PALETTE[1], "US with another country": charts.
 
 
 def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> alt.TopLevelMixin | None:
-    """Events in lanes by kind with a dashed rule at the MoU signing; None when the window has no events.
+    """One row per event, labelled with its date and title on the chart itself (no hovering needed), coloured
+    by kind, with a dashed rule at the MoU signing; None when the window has no events.
 
-    `tl` is :func:`critmin.deals.timeline` for [start, end]. Marks link to their reports.
+    `tl` is :func:`critmin.analysis.deals.timeline` for [start, end]. Marks link to their reports.
     """
     if tl.empty:
         return None
     lanes = [lane for lane in deals.KIND_LABELS.values() if lane in set(tl["lane"])]
+    tl = tl.assign(row=range(len(tl)), label=tl["when"] + " · " + tl["title"])
+    domain = [start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")]
+    y = alt.Y("label:N", sort=alt.EncodingSortField("row", order="ascending"), title=None,
+              axis=alt.Axis(labelLimit=520, labelFontSize=11))
     base = alt.Chart(tl).encode(
-        x=alt.X("date:T", title=None, scale=alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")]),
-                axis=alt.Axis(format="%Y", tickCount="year") if (end - start).days > 730
-                else alt.Axis(format="%b %Y", tickCount=6)),
-        y=alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=320)),
-    )
-    points = base.mark_point(filled=True, size=90, opacity=0.85).encode(
-        color=alt.Color("lane:N", sort=lanes, scale=alt.Scale(domain=lanes, range=[LANE_COLOURS[l] for l in lanes]),
-                        legend=None),
-        shape=alt.Shape("date_precision:N", title="Date precision",
-                        scale=alt.Scale(domain=["day", "month"], range=["circle", "square"])),
+        x=alt.X("date:T", title=None, scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%Y", tickCount="year", orient="top") if (end - start).days > 730
+                else alt.Axis(format="%b %Y", tickCount=6, orient="top")),
+        y=y)
+    colour = alt.Color("lane:N", sort=lanes, title="Kind of event",
+                       scale=alt.Scale(domain=lanes, range=[LANE_COLOURS[l] for l in lanes]),
+                       legend=alt.Legend(orient="bottom", columns=2))
+    points = base.mark_point(filled=True, size=70, opacity=0.9).encode(
+        color=colour,
+        shape=alt.Shape("date_precision:N", title="Date known to the",
+                        scale=alt.Scale(domain=["day", "month", "year"], range=["circle", "square", "triangle-up"]),
+                        legend=alt.Legend(orient="bottom")),
         href="source_url:N",
         tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("when:N", title="Date"),
-                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("source_url:N", title="Link")],
+                 alt.Tooltip("lane:N", title="Kind"), alt.Tooltip("source:N", title="Source"),
+                 alt.Tooltip("source_url:N", title="Link")],
     )
     rule_data = tl[tl["is_deal"]]
     rule = alt.Chart(rule_data).mark_rule(color="#000", strokeDash=[4, 3]).encode(x="date:T")
     label = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=11, fontWeight=600).encode(
         x="date:T", y=alt.value(0), text=alt.value("USSM–FWO MoU"))
     return charts.finish(
-        (rule + label + points).properties(width=560, height=alt.Step(34)),
+        (rule + label + points).properties(width=300, height=alt.Step(16)),
         title="The MoU landed amid China's export controls and a run of US minerals deals",
-        subtitle="Each mark is one event; hover for title, date and source, click to open the report",
-        description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y} in lanes by kind: "
-                    "China's export controls, the USSM–FWO deal and follow-ups, US minerals deals with other countries, "
-                    "Reko Diq, Pakistan–China, Pakistan–France and other events. A dashed line marks the MoU signing.",
+        subtitle="One row per event, labelled with its date and title; colour: kind of event. Click a mark to open the report",
+        description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y}, one row each with its date and "
+                    "title, coloured by kind: " + ", ".join(lanes) + ". A dashed line marks the MoU signing.",
         sources=["events"],
     )
 
