@@ -156,8 +156,11 @@ def voices_chart(df: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLevelMixin 
     title = f"{num(n_pos)} voices lean towards the US, {num(n_zero)} sit in the middle, {num(n_neg)} lean sceptical"
     groups = claims.codes("speaker_group", codebook)
     groups_present = [g for g in groups if g in set(voices["speaker_group"])]
-    group_colours = dict(zip(groups, charts.PALETTE[1:]))
-    group_colours["chinese_government"] = charts.CHINA  # China keeps its colour across the book
+    # China keeps its colour across the book and the catch-all group is grey; the others share the rest in turn.
+    plain = [g for g in groups if g not in ("chinese_government", "other")]
+    rest = [c for c in charts.PALETTE[1:] if c != charts.OTHERS]
+    group_colours = {g: rest[i % len(rest)] for i, g in enumerate(plain)}
+    group_colours.update({"chinese_government": charts.CHINA, "other": charts.OTHERS})
     group_scale = alt.Scale(domain=[group_names[g] for g in groups_present],
                             range=[group_colours[g] for g in groups_present])
     y = alt.Y("speaker:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None, axis=alt.Axis(labelLimit=260))
