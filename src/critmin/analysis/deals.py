@@ -286,7 +286,8 @@ def signed_text(events: pd.DataFrame, deals: pd.DataFrame, deal_id: str = DEAL_I
             f"memorandum of understanding in Islamabad. The headline figure is **{usd(mou['amount_usd'])}**, "
             f"described as USSM's intended investment in a first phase; the deal is recorded as "
             f"**{'binding' if mou['binding'] else 'not binding'}** (money kind: "
-            f"*{MONEY_KIND_LABELS[mou['money_kind']]}*, status *{STATUS_LABELS[mou['status']]}*). "
+            f"*{MONEY_KIND_LABELS[mou['money_kind']]}*"
+            + (f", status *{STATUS_LABELS[mou['status']]}*" if pd.notna(mou.get("status")) else "") + "). "
             f"{minerals_text(events)} A poly-metallic refinery in Pakistan is the plan's processing step. "
             "Each line below is a paraphrase of the report linked beside it.")
 
