@@ -423,3 +423,42 @@ def test_stance_scale(codebook):
     scale = claims_charts.stance_scale(codebook).to_dict()
     assert scale["range"] == [claims.STANCE_COLOURS[s] for s in claims.STANCES]
     assert len(scale["domain"]) == 3
+
+
+# --- Counts per voice beside counts per claim -------------------------------------------------------------------
+
+
+def test_voice_stances_count_each_voice_once(small):
+    v = claims.voice_stances(small).set_index("voice")
+    assert v.loc["A", "claims"] == 2 and v.loc["A", "stance"] == "favours_us"
+    assert v.loc["C", "stance"] == "sceptical"  # mean of 0 and −1 is below zero
+    with_ids = small.assign(voice_id=["x", "x", "y", "z", "z"], speaker=["A", "A (again)", "B", "C", "C"])
+    assert claims.voice_stances(with_ids)["voice"].tolist() == ["x", "y", "z"]  # voice_id, not the spelling
+
+
+def test_groups_table_counts_voices_and_claims(small, codebook):
+    t = claims.groups_table(small, codebook).set_index("Group")
+    names = claims.labels("speaker_group", codebook)
+    assert t.loc[names["pakistani_analyst"], "Voices"] == 1 and t.loc[names["pakistani_analyst"], "Claims"] == 2
+    assert t.loc[names["us_official"], "Voices favouring the US"] == 1
+    assert list(t.index) == [names[g] for g in claims.codes("speaker_group", codebook) if g in set(small["speaker_group"])]
+
+
+def test_concentration_text_on_the_package_claims(df, codebook):
+    text = claims.concentration_text(df, codebook)
+    rep = claims.report_voices(df)
+    assert len(rep) == 3 and set(rep["voice"]) == {"khan", "khoso", "sheikh"}
+    n = int(rep["claims"].sum())
+    assert f"make **{n} of the {len(df)} claims**" in text
+    assert f"each of the {df['voice_id'].nunique()} voices once" in text
+    assert "interested parties (" in text and "low-reliability sources (" in text
+    busiest = df["date"].dt.to_period("M").value_counts().idxmax().strftime("%B %Y")
+    assert f"busiest month, {busiest}, are theirs" in text
+
+
+def test_concentration_text_without_the_report(dated, codebook):
+    text = claims.concentration_text(dated.assign(voice_id=dated["speaker"]), codebook)
+    assert "Counted per claim, 2 of 5 claims favour the US" in text
+    assert "counted per voice (each of the 3 voices once" in text
+    assert "experts quoted" not in text and "kept apart" not in text
+    assert claims.concentration_text(dated.iloc[0:0], codebook) == ""

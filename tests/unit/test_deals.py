@@ -290,3 +290,21 @@ def test_timeline_chart_labels_every_event_on_the_chart():
     rows = max(spec["datasets"].values(), key=len)
     assert len(rows) == 7 and "1 May 2025 · Deal 1" in {r["label"] for r in rows}
     assert '"field": "label"' in __import__("json").dumps(spec)  # the y axis carries date and title
+
+
+def test_sizes_floor_sits_below_the_smallest_amount():
+    _, dl = _story()
+    small = dl.assign(amount_usd=dl["amount_usd"].where(dl["deal_id"] != "loan-1", 35.6e6))
+    assert deal_charts.sizes_frame(small)["floor"].unique().tolist() == [0.01]
+    assert deal_charts.sizes_frame(dl)["floor"].unique().tolist() == [0.1]
+    spec = __import__("json").dumps(deal_charts.sizes_chart(small).to_dict())
+    assert '"domain": [0.01, 100]' in spec  # the log axis starts at the floor, so no amount falls off it
+
+
+def test_us_party_without_counterpart_is_at_home():
+    _, dl = _story()
+    dl = dl.assign(counterpart_country=[None, None, "CHN", "AUS"])
+    sides = deals.sized_deals(dl).set_index("deal_id")["side"]
+    assert sides["ussm-fwo-mou"] == "US in Pakistan" and sides["mou-2"] == "China side"
+    home = dl.assign(pakistan_side=[True, False, True, False])
+    assert deals.sized_deals(home).set_index("deal_id").loc["loan-1", "side"] == "US at home"

@@ -485,3 +485,19 @@ def test_evidence_chart_on_package_data():
     title = " ".join(title) if isinstance(title, list) else title
     assert title == f"China's share is above half in {above} of the 2 measures behind the claims"
     assert spec["title"]["subtitle"][1].startswith("Sources: ")
+
+
+def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
+    prices = pd.DataFrame({"series": ["rare_earths_ndpr_oxide"] * 4, "basis": ["NdPr oxide"] * 4,
+                           "year": [2022, 2023, 2024, 2025], "value": [124.0, 75.0, 55.0, 69.0],
+                           "flag": [None, None, None, "estimated"], "edition": ["MCS2026"] * 4})
+    text = ev.price_context(["rare_earths"], prices)
+    assert "NdPr oxide US$75 in 2023, 55 in 2024, 69 in 2025 (estimate)" in text and "124" not in text
+    assert ev.price_context(["gallium"], prices) == ""
+    controls = pd.DataFrame({"event_id": ["c1"], "title": ["Controls"], "summary": ["rare earths and technology"],
+                             "minerals": ["rare_earths"], "date": [pd.Timestamp("2025-10-09")], "date_precision": ["day"]})
+    p = _premise("sohu-1-eat-both-ends-p2", "policy_record")
+    with_prices = ev.judge(p, [("subject", "events", controls, "")], {"prices": prices})
+    without = ev.judge(p, [("subject", "events", controls, "")], {})
+    assert with_prices.verdict == without.verdict == ev.SUPPORTED
+    assert "Annual average prices" in with_prices.finding and "Annual average prices" not in without.finding

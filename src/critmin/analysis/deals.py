@@ -203,6 +203,9 @@ def _side(row) -> str:
     if row["us_side"] and row["pakistan_side"]:
         return "US in Pakistan"
     if row["us_side"]:
+        # NOTE: a US party with no counterpart country is a US government stake, loan or price floor at home.
+        if "counterpart_country" in row.index and pd.isna(row["counterpart_country"]):
+            return "US at home"
         return "US with another country"
     return "Pakistan with others"
 

@@ -22,6 +22,7 @@ from critmin.data import countries
 from critmin import data
 from critmin.data import package as datapackage
 from critmin.analysis.deals import DEAL_ID
+from critmin.text import span
 from critmin.text import usd as _usd_text
 
 
@@ -482,7 +483,7 @@ def _share_verdict(dataset: str, rows: pd.DataFrame, test: str) -> PremiseVerdic
         edition = sorted(r["edition"].astype(str).unique())[-1]
         r = r[r["edition"] == edition]
         source = _source_short("production", edition[-4:])
-        what = f"{mineral.replace('_', ' ')} mine production"
+        what = f"{'rare-earth' if mineral == 'rare_earths' else mineral.replace('_', ' ')} mine production"
         unit = str(r["unit"].iloc[0]) if "unit" in r.columns else ""
         secondary = False
     else:
@@ -585,7 +586,7 @@ def rule_listed_in_statistics(premise: pd.Series, slices: Slices, tables: dict) 
                                                if hit["year"].nunique() > 1 else f"{dataset} {int(hit['year'].iloc[0])}")
     listed = [m for m in minerals if m in found]
     names = {"production": "USGS mine production", "production_history": "BGS production", "reserves": "USGS reserves"}
-    read = ", ".join(f"{names.get(d, d)} ({int(y[0])}–{int(y[1])})" for d, y in years.items() if y)
+    read = ", ".join(f"{names.get(d, d)} ({span(int(y[0]), int(y[1]))})" for d, y in years.items() if y)
     parts = [f"{m.replace('_', ' ')}: listed in {', '.join(found[m])}" if m in found else
              f"{m.replace('_', ' ')}: not listed" for m in minerals]
     finding = f"Pakistan with a positive amount in the statistics read ({read}) — " + "; ".join(parts) + "."
@@ -595,7 +596,7 @@ def rule_listed_in_statistics(premise: pd.Series, slices: Slices, tables: dict) 
         verdict = CONTRADICTED if listed else SUPPORTED
     n = len(listed)
     return PremiseVerdict(verdict, finding, "not listed" if not n else f"{n} of {len(minerals)} listed",
-                          read, "USGS Mineral Commodity Summaries; BGS World Mineral Statistics")
+                          "", "USGS Mineral Commodity Summaries; BGS World Mineral Statistics")
 
 
 # ---- amounts_within_kind: which deals the premise is about, and what it says of their amounts.
@@ -692,8 +693,34 @@ RECORD_TESTS = {
 RECORD_CAVEATS = {
     "khan-2-reko-diq-chinese-firms-p1": ("The records are Reko Diq's owners and lenders; contractors and suppliers at "
                                          "the site are not recorded. Saindak, in the same district, is run by China's MCC."),
-    "sheikh-1-rare-earth-leverage-p1": "Price effects are not checkable: the book holds no rare-earth price series.",
 }
+
+# Price series shown beside a policy-record verdict on a mineral. NOTE: for rare earths, the magnet rare earths
+# (NdPr, Dy, Tb), the same scope as the IEA refining figures; annual averages cannot show the effect of a
+# measure taken within a year, so prices are context, never part of the verdict.
+PRICE_SERIES = {"rare_earths": ["rare_earths_ndpr_oxide", "rare_earths_dy_oxide", "rare_earths_tb_oxide"]}
+PRICE_YEARS = 3
+
+
+def price_context(minerals: list[str], prices: pd.DataFrame) -> str:
+    """The last PRICE_YEARS annual average prices of the PRICE_SERIES of `minerals`, as one sentence."""
+    parts, editions = [], set()
+    for m in minerals:
+        for series in PRICE_SERIES.get(m, []):
+            rows = prices[prices["series"] == series].sort_values(["year", "edition"])
+            rows = rows.drop_duplicates("year", keep="last").tail(PRICE_YEARS)
+            if rows.empty:
+                continue
+            editions |= set(rows["edition"].astype(str))
+            basis = str(rows["basis"].iloc[0])
+            vals = ", ".join(f"{r.value:,.0f} in {r.year}" + (" (estimate)" if str(r.flag) == "estimated" else "")
+                             for r in rows.itertuples())
+            parts.append(f"{basis} US${vals}")
+    if not parts:
+        return ""
+    return ("Annual average prices (" + _source_short("prices", sorted(editions)[-1][-4:]) + ", US$ per kg): "
+            + "; ".join(parts) + ". Annual averages cannot show the effect of a measure taken within a year, so "
+            "they are context, not part of the verdict.")
 
 
 def _mask(frame: pd.DataFrame, query: str) -> pd.Series:
@@ -773,6 +800,11 @@ def rule_records(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVer
     caveat = RECORD_CAVEATS.get(premise["premise_id"])
     if caveat:
         finding += " " + caveat
+    if policy:
+        named = sorted({m for _, f in subject if "minerals" in f for v in f["minerals"].dropna() for m in str(v).split(";")})
+        prices = price_context(named, tables["prices"]) if "prices" in tables else ""
+        if prices:
+            finding += " " + prices
     return PremiseVerdict(verdict, finding, f"{sum(len(f) for _, f in rows)} record(s)", "",
                           ", ".join(dict.fromkeys(d for d, _ in rows)))
 
@@ -790,6 +822,9 @@ RULES: dict[str, Callable[[pd.Series, Slices, dict], PremiseVerdict]] = {
 
 class _Tables(dict):
     """Data-package tables loaded on first use; tests pass their own."""
+
+    def __contains__(self, name):
+        return True
 
     def __missing__(self, name):
         self[name] = data.load(name)
@@ -974,7 +1009,8 @@ def unchecked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
     u = u.sort_values(["date", "premise_id"])
     nc = pd.DataFrame({"Date": [date_text(d, p) for d, p in zip(u["date"], u["date_precision"])],
                        "Speaker": u["speaker"].to_numpy(), "Premise (paraphrase)": u["premise"].to_numpy(),
-                       "Kind": u["kind"].to_numpy(), "Why no verdict": u["finding"].to_numpy()})
+                       "Kind": u["kind"].to_numpy(), "Why no verdict": u["finding"].to_numpy(),
+                       "What the data show since, or beside it": u["context"].fillna("").to_numpy()})
     return nc
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -14,6 +16,7 @@ __all__ = ["LANE_COLOURS", "SIDES", "timeline_chart", "sizes_frame", "sizes_char
 LANE_COLOURS = dict(zip(deals.KIND_LABELS.values(), [charts.CHINA] + charts.PALETTE[1:6] + [charts.OTHERS]))
 
 SIDES = {"US in Pakistan": charts.PALETTE[1], "US with another country": charts.PALETTE[4],
+         "US at home": charts.PALETTE[5],
          "China side": charts.CHINA, "Pakistan with others": charts.PALETTE[2]}
 
 
@@ -64,11 +67,12 @@ def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
 
 def sizes_frame(deal_table: pd.DataFrame) -> pd.DataFrame:
     """:func:`critmin.deals.sized_deals` with amounts in US$ billion, a ▶ before the USSM–FWO deal's name and
-    the 0.1 floor the lollipop stems start from."""
+    the floor the lollipop stems start from (a power of ten below the smallest amount, at most 0.1)."""
     sized = deals.sized_deals(deal_table)
     sized["amount_bn"] = sized["amount_usd"] / 1e9
     sized["label"] = sized["name"].where(~sized["is_deal"], "▶ " + sized["name"])
-    sized["floor"] = 0.1
+    smallest = float(sized["amount_bn"].min()) if len(sized) else 0.1
+    sized["floor"] = min(0.1, 10 ** math.floor(math.log10(smallest))) if smallest > 0 else 0.1
     return sized
 
 
@@ -80,8 +84,10 @@ def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
     tooltip = [alt.Tooltip("name:N", title="Deal"), alt.Tooltip("kind_label:N", title="Kind of money"),
                alt.Tooltip("amount_bn:Q", title="US$ billion", format=",.2f"),
                alt.Tooltip("source_outlet:N", title="Source")]
-    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)", scale=alt.Scale(type="log", domain=[0.1, 100]),
-              axis=alt.Axis(values=[0.1, 0.3, 1, 3, 10, 30, 100], format="~g"))
+    floor = float(sized["floor"].min()) if len(sized) else 0.1
+    ticks = [v for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100) if v >= floor]
+    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)", scale=alt.Scale(type="log", domain=[floor, 100]),
+              axis=alt.Axis(values=ticks, format="~g"))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("amount_usd", order="descending"),
               axis=alt.Axis(labelLimit=420))
     colour = alt.Color("side:N", title="Who is on the other side",
@@ -104,6 +110,6 @@ def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
               "other kinds of money are not comparable",
         subtitle=f"{len(sized)} deals that state an amount, one panel per kind of money; {n_unsized} more state none",
         description=f"Bar charts of {len(sized)} deal amounts on a log scale, one panel per kind of money "
-                    f"({', '.join(kinds)}). The USSM–FWO MoU is marked with a triangle and a large diamond.",
+                    f"({', '.join(kinds)}). The USSM–FWO MoU is marked with a ▶ before its name and a large diamond.",
         sources=["deals"],
     )
