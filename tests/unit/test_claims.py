@@ -462,3 +462,17 @@ def test_concentration_text_without_the_report(dated, codebook):
     assert "counted per voice (each of the 3 voices once" in text
     assert "experts quoted" not in text and "kept apart" not in text
     assert claims.concentration_text(dated.iloc[0:0], codebook) == ""
+
+
+def test_off_list_note_names_minerals_off_the_us_list(dated):
+    events = pd.DataFrame({"event_id": ["ussm-fwo-mou-signed", "us-critical-minerals-list-2025"],
+                           "date": pd.to_datetime(["2025-09-08", "2025-11-07"]),
+                           "minerals": ["copper;gold;rare_earths", "copper"]})
+    with_gold = dated.assign(claim=["Gold and copper", "x", "y", "GOLD", "z"])
+    note = claims.off_list_note(with_gold, events)
+    assert note.startswith("Of the minerals named for early export under the MoU, gold is not on the final US List "
+                           "of Critical Minerals (7 November 2025)")
+    assert "2 claims in the table name gold (A and C)." in note
+    assert "No claim in the table names gold." in claims.off_list_note(dated, events)
+    assert claims.off_list_note(dated, events.assign(minerals=["copper", "copper;gold"])) == ""
+    assert claims.off_list_note(dated, events.iloc[[0]]) == ""

@@ -564,3 +564,27 @@ def concentration_text(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -
                      + ". Interested parties have a stake in the deal or trade they speak about; low-reliability "
                      "sources cannot be checked for author or standing.")
     return "\n\n".join(parts)
+
+
+def off_list_note(df: pd.DataFrame, events: pd.DataFrame) -> str:
+    """Which minerals named for early export under the MoU are not on the final US List of Critical Minerals,
+    and how many claims speak of them; empty when every named mineral is on the list."""
+    from critmin.analysis import deals as deals_mod
+    from critmin.text import and_list, date_text, num
+
+    ev = events.set_index("event_id")
+    if deals_mod.SIGNED_EVENT not in ev.index or deals_mod.LIST_EVENT not in ev.index:
+        return ""
+    off = deals_mod.not_critical(events, ev.loc[deals_mod.SIGNED_EVENT, "minerals"])
+    if not off:
+        return ""
+    words = [m.replace("_", " ") for m in off]
+    pattern = "|".join(words)
+    mention = df[df["claim"].str.contains(pattern, case=False, regex=True, na=False)]
+    who = and_list(sorted(mention["speaker"].unique())) if len(mention) else ""
+    return (f"Of the minerals named for early export under the MoU, {and_list(words)} "
+            f"{'is' if len(off) == 1 else 'are'} not on the final US List of Critical Minerals "
+            f"({date_text(ev.loc[deals_mod.LIST_EVENT, 'date'])}): claims about the deal's value for US critical-mineral "
+            f"supply do not extend to {'it' if len(off) == 1 else 'them'}. "
+            + (f"{num(len(mention))} claim{'' if len(mention) == 1 else 's'} in the table name{'s' if len(mention) == 1 else ''} "
+               f"{and_list(words)} ({who})." if len(mention) else f"No claim in the table names {and_list(words)}."))

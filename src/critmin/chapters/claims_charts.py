@@ -121,7 +121,7 @@ def timeline_chart(df: pd.DataFrame, deal_table: pd.DataFrame, codebook: pd.Data
              f"the busiest month was {month.index[0].strftime('%B %Y')} ({num(month.iloc[0])})")
     lanes = [stance_names[s] for s in claims.STANCES]
     dots = alt.Chart(tl).mark_circle(size=70, opacity=0.85, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title="Date of the claim (first of the month where only the month is known)",
+        x=alt.X("date:T", title="Date of the claim (the first of the month, or 1 January, where only the month or year is known)",
                 axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True)),
         y=alt.Y("stance_label:N", sort=lanes, title=None, scale=alt.Scale(paddingInner=0.15)),
         yOffset=alt.YOffset("slot:O"),
