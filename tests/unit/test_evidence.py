@@ -501,3 +501,15 @@ def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
     without = ev.judge(p, [("subject", "events", controls, "")], {})
     assert with_prices.verdict == without.verdict == ev.SUPPORTED
     assert "Annual average prices" in with_prices.finding and "Annual average prices" not in without.finding
+
+
+def test_a_claims_file_without_coded_premises_is_not_judged():
+    df = claims.load_claims().head(2)
+    mine = df.assign(claim_id=df["claim_id"] + "-mine")
+    v = ev.premise_verdicts(mine)
+    assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
+    assert ev.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
+                                         "are matched to claims by claim_id), so none is judged.")
+    assert claims_charts.verdict_chart(v, claims.load_codebook()) is None
+    some = ev.premise_verdicts(df)
+    assert set(some["claim_id"]) == set(df["claim_id"])

@@ -861,6 +861,11 @@ def _context(slices: Slices) -> str:
     return "; ".join(parts)
 
 
+VERDICT_COLUMNS = ["claim_id", "premise_id", "speaker", "voice_id", "speaker_group", "date", "date_precision", "outlet",
+                   "source_url", "claim", "stance", "premise", "kind", "rule_family", "checkable", "verdict", "rule",
+                   "finding", "value_text", "year", "source", "context", "resources"]
+
+
 def premise_verdicts(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None,
                      premise_evidence: pd.DataFrame | None = None, tables: dict | None = None) -> pd.DataFrame:
     """One row per premise of the claims in `df`: the claim's speaker, group, date and stance, the premise, its
@@ -888,7 +893,7 @@ def premise_verdicts(df: pd.DataFrame | None = None, premises: pd.DataFrame | No
             "context": _context(slices),
             "resources": ", ".join(dict.fromkeys(d for _, d, _, _ in slices)),
         })
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
     if out.empty:
         return out
     order = {f: i for i, f in enumerate(RULES)}
@@ -926,6 +931,9 @@ def verdicts_text(df: pd.DataFrame, verdicts: pd.DataFrame) -> str:
     """How many claims and premises there are, of which kinds, and the count of each verdict."""
     from critmin.text import num
 
+    if verdicts.empty:
+        return (f"None of the **{num(len(df))} claims** has premises coded in the data package (premises are matched "
+                "to claims by claim_id), so none is judged.")
     kinds = verdicts["kind"].value_counts()
     j = judged(verdicts)
     counts = j["verdict"].value_counts()
