@@ -441,7 +441,8 @@ def test_groups_table_counts_voices_and_claims(small, codebook):
     names = claims.labels("speaker_group", codebook)
     assert t.loc[names["pakistani_analyst"], "Voices"] == 1 and t.loc[names["pakistani_analyst"], "Claims"] == 2
     assert t.loc[names["us_official"], "Voices favouring the US"] == 1
-    assert list(t.index) == [names[g] for g in claims.codes("speaker_group", codebook) if g in set(small["speaker_group"])]
+    present = set(small["speaker_group"])
+    assert list(t.index) == [names[g] for g in claims.codes("speaker_group", codebook) if g in present]
 
 
 def test_concentration_text_on_the_package_claims(df, codebook):

@@ -265,7 +265,8 @@ def test_flows_lists_money_beyond_intent_without_adding():
 
 
 def test_not_critical_and_minerals_text():
-    ev = pd.DataFrame({"event_id": ["ussm-fwo-mou-signed", "us-critical-minerals-list-2025", "ussm-fwo-wider-mineral-list"],
+    ids = ["ussm-fwo-mou-signed", "us-critical-minerals-list-2025", "ussm-fwo-wider-mineral-list"]
+    ev = pd.DataFrame({"event_id": ids,
                        "date": pd.to_datetime(["2025-09-08", "2025-11-07", "2025-09-08"]),
                        "minerals": ["copper;gold;rare_earths", "copper;antimony", "cobalt;copper;gold"]})
     assert deals.not_critical(ev, "copper;gold;rare_earths") == ["gold"]

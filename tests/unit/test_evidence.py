@@ -141,7 +141,8 @@ def test_deal_size_is_ranked_only_within_its_kind():
     # other MoU amounts: 3000 and 1000 → median 2000; the loan and the huge pipeline are not compared
     assert e.value == pytest.approx(0.25)
     assert e.verdict == ev.SUPPORTED
-    assert "ranks 3 of 3 stated amounts of the kind 'mou or stated intent' (1 more of that kind state none)" in e.finding
+    assert ("ranks 3 of 3 stated amounts of the kind 'mou or stated intent' (1 more of that kind state none)"
+            in e.finding)
     assert "100" not in e.value_text and e.value_text == "rank 3 of 3 (mou or stated intent)"
     assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0)).verdict == ev.PARTLY  # non-binding only
     assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0, ussm_binding=True)).verdict == ev.NOT_SUPPORTED
@@ -174,7 +175,7 @@ def test_package_evidence_values():
 def test_grades_are_the_codes_of_claim_premises():
     codes = ev.premise_codes()
     grades = codes[codes["code_type"] == "grade"]
-    assert dict(zip(grades["code"], grades["label"].str.lower())) == ev.GRADE_CODES
+    assert dict(zip(grades["code"], grades["label"].str.lower(), strict=True)) == ev.GRADE_CODES
     assert list(ev.GRADE_CODES.values()) == ev.VERDICTS
 
 
@@ -213,15 +214,16 @@ def _plan(value_t):
 
 def _world_copper():
     codes = ["CHL", "COD", "PER", "IDN", "USA", "RUS", "AUS", "KAZ", "MEX", "ZMB", "CAN", "POL"]
-    rows = [(countries.to_name(c), c, "country", v) for c, v in zip(codes, [5000.0, 3000.0, 2000.0, 1000.0, 900.0, 800.0,
-                                                                         700.0, 600.0, 500.0, 450.0, 420.0, 410.0])]
+    values = [5000.0, 3000.0, 2000.0, 1000.0, 900.0, 800.0, 700.0, 600.0, 500.0, 450.0, 420.0, 410.0]
+    rows = [(countries.to_name(c), c, "country", v) for c, v in zip(codes, values, strict=True)]
     return _prod(rows + [("China", "CHN", "country", 1500.0), ("World total", None, "world_total", 23000.0)],
                  mineral="copper").assign(unit="kt")
 
 
 def test_planned_share_of_world_ranks_the_plan_among_producers():
     p = _premise("runde-1-copper-p2", "planned_share_of_world", kind="forecast")
-    v = ev.judge(p, [("subject", "pakistan_indicators", _plan(400_000), ""), ("reference", "production", _world_copper(), "")], {})
+    v = ev.judge(p, [("subject", "pakistan_indicators", _plan(400_000), ""),
+                     ("reference", "production", _world_copper(), "")], {})
     assert v.verdict == ev.NOT_SUPPORTED  # 400 kt ranks 14th of 14 producers
     assert v.value_text == "1.7%" and "rank 14" in v.finding and "Chile, produced 22%" in v.finding
     assert ev.judge(p, [("subject", "pakistan_indicators", _plan(2_500_000), ""),
@@ -336,7 +338,8 @@ def test_amounts_within_kind_for_cpec_compares_kind_by_kind():
                       "amount_usd": [62e9, 25e9, 5.6e9, 99e9], "binding": [None] * 4}).astype(
         {"amount_usd": "Float64", "binding": "boolean"})
     p = _premise("khoso-7-china-main-partner-p1", "amounts_within_kind")
-    v = ev.judge(p, [("subject", "deals", d[d["deal_id"].str.startswith("cpec")], ""), ("reference", "deals", d, "")], {})
+    cpec = d[d["deal_id"].str.startswith("cpec")]
+    v = ev.judge(p, [("subject", "deals", cpec, ""), ("reference", "deals", d, "")], {})
     assert v.verdict == ev.SUPPORTED  # the larger loan is of another kind and is not compared
     assert "no other stated amount of this kind" in v.finding and "99" not in v.finding
     smaller = d.assign(amount_usd=d["amount_usd"].where(d["deal_id"] != "reko-capex", 70e9))
@@ -426,7 +429,8 @@ def _verdicts() -> pd.DataFrame:
                      date_precision=["year", "year", "month", "month", "day"],
                      source_url=["https://a"] * 2 + ["https://b"] * 3, rule=["R1", "", "R2", "", ""],
                      finding=["F1", "An opinion.", "F3", "No data.", "A forecast."], value_text=["60%", "", "", "", ""],
-                     year=["2024", "", "", "", ""], source=["USGS", "", "deals", "", ""], context=["", "", "C3", "", ""])
+                     year=["2024", "", "", "", ""], source=["USGS", "", "deals", "", ""],
+                     context=["", "", "C3", "", ""])
 
 
 def test_verdict_counts_and_text():
@@ -435,7 +439,8 @@ def test_verdict_counts_and_text():
     assert t.loc[ev.SUPPORTED, "favours_us"] == 1 and t.loc[ev.CONTRADICTED, "sceptical"] == 1
     assert t.loc[ev.NOT_CHECKABLE].sum() == 1  # the factual premise without data; opinion and forecast left out
     text = ev.verdicts_text(pd.DataFrame({"claim_id": ["a", "b", "c", "d"]}), _verdicts())
-    assert text.startswith("The **4 claims** rest on **5 premises**: 3 factual, 1 opinions or judgements and 1 forecasts.")
+    assert text.startswith("The **4 claims** rest on **5 premises**: 3 factual, 1 opinions or judgements and 1 "
+                           "forecasts.")
     assert "**2 premises** get a verdict from a rule (2 claims): 1 supported and 1 contradicted." in text
     assert "1 claims of the file have no premises coded" in text
 
@@ -495,7 +500,8 @@ def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
     assert "NdPr oxide US$75 in 2023, 55 in 2024, 69 in 2025 (estimate)" in text and "124" not in text
     assert ev.price_context(["gallium"], prices) == ""
     controls = pd.DataFrame({"event_id": ["c1"], "title": ["Controls"], "summary": ["rare earths and technology"],
-                             "minerals": ["rare_earths"], "date": [pd.Timestamp("2025-10-09")], "date_precision": ["day"]})
+                             "minerals": ["rare_earths"], "date": [pd.Timestamp("2025-10-09")],
+                             "date_precision": ["day"]})
     p = _premise("sohu-1-eat-both-ends-p2", "policy_record")
     with_prices = ev.judge(p, [("subject", "events", controls, "")], {"prices": prices})
     without = ev.judge(p, [("subject", "events", controls, "")], {})

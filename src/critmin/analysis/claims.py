@@ -496,7 +496,8 @@ def groups_table(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -> pd.D
     cb = load_codebook() if codebook is None else codebook
     v = voice_stances(df)
     per = pd.crosstab(v["speaker_group"], v["stance"]).reindex(columns=STANCES, fill_value=0)
-    out = pd.DataFrame({"voices": v.groupby("speaker_group").size(), "claims": v.groupby("speaker_group")["claims"].sum()})
+    by = v.groupby("speaker_group")
+    out = pd.DataFrame({"voices": by.size(), "claims": by["claims"].sum()})
     out = out.join(per)
     order = [g for g in codes("speaker_group", cb) if g in out.index]
     out = out.reindex(order).fillna(0).astype("int64")
@@ -551,7 +552,8 @@ def concentration_text(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -
                      f"{busiest.strftime('%B %Y')}, are theirs, so that month's peak reflects one report rather than "
                      "a wave of new voices.")
     elif len(top):
-        parts.append(f"The most frequent voice, {top.iloc[0]['speaker']}, makes {num(int(top.iloc[0]['claims']))} claims.")
+        first = top.iloc[0]
+        parts.append(f"The most frequent voice, {first['speaker']}, makes {num(int(first['claims']))} claims.")
     names = labels("speaker_group", cb)
     kept = []
     for g in ("interested_party", "low_reliability_source"):
@@ -584,7 +586,7 @@ def off_list_note(df: pd.DataFrame, events: pd.DataFrame) -> str:
     who = and_list(sorted(mention["speaker"].unique())) if len(mention) else ""
     return (f"Of the minerals named for early export under the MoU, {and_list(words)} "
             f"{'is' if len(off) == 1 else 'are'} not on the final US List of Critical Minerals "
-            f"({date_text(ev.loc[deals_mod.LIST_EVENT, 'date'])}): claims about the deal's value for US critical-mineral "
-            f"supply do not extend to {'it' if len(off) == 1 else 'them'}. "
-            + (f"{num(len(mention))} claim{'' if len(mention) == 1 else 's'} in the table name{'s' if len(mention) == 1 else ''} "
-               f"{and_list(words)} ({who})." if len(mention) else f"No claim in the table names {and_list(words)}."))
+            f"({date_text(ev.loc[deals_mod.LIST_EVENT, 'date'])}): claims about the deal's value for US "
+            f"critical-mineral supply do not extend to {'it' if len(off) == 1 else 'them'}. "
+            + (f"{num(len(mention))} claim{'' if len(mention) == 1 else 's'} in the table "
+               f"name{'s' if len(mention) == 1 else ''} {and_list(words)} ({who})." if len(mention) else f"No claim in the table names {and_list(words)}."))

@@ -408,7 +408,8 @@ def flows(deals: pd.DataFrame) -> pd.DataFrame:
     out["country"] = out["counterpart_country"].map(countries.to_name)
     out["kind_label"] = out["money_kind"].map(MONEY_KIND_LABELS)
     out["status_label"] = out["status"].map(STATUS_LABELS)
-    out["when"] = [date_text(d, p) if pd.notna(d) else "undated" for d, p in zip(out["date"], out["date_precision"])]
+    out["when"] = [date_text(d, p) if pd.notna(d) else "undated"
+                   for d, p in zip(out["date"], out["date_precision"], strict=True)]
     out["moved"] = out["status"].isin(MOVED) & ~out["money_kind"].isin(["framework", "mou_intent"])
     return out.sort_values(["country", "date", "deal_id"]).reset_index(drop=True)
 
@@ -432,7 +433,8 @@ def flows_text(deals: pd.DataFrame) -> str:
     none = sorted(set(f["country"]) - set(done))
     n = len(set(f["country"]))
     parts = [f"Of the {n} countries where the table records a US minerals agreement or deal, "
-             f"{len(done)} {'has' if len(done) == 1 else 'have'} money recorded beyond a framework or a stated intention"
+             f"{len(done)} {'has' if len(done) == 1 else 'have'} money recorded beyond a framework or a stated "
+             "intention"
              + (f" ({', '.join(done)})" if done else "")]
     for c in done:
         rows = moved[moved["country"] == c]

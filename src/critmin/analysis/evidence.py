@@ -414,13 +414,13 @@ def family_rules() -> dict[str, str]:
     """rule_family code → the rule that gives each grade, as the data package states it."""
     c = premise_codes()
     c = c[c["code_type"] == "rule_family"]
-    return dict(zip(c["code"], c["rule"]))
+    return dict(zip(c["code"], c["rule"], strict=True))
 
 
 def family_labels() -> dict[str, str]:
     c = premise_codes()
     c = c[c["code_type"] == "rule_family"]
-    return dict(zip(c["code"], c["label"]))
+    return dict(zip(c["code"], c["label"], strict=True))
 
 
 def _combine(verdicts: list[str]) -> str:
@@ -473,8 +473,8 @@ def _share_verdict(dataset: str, rows: pd.DataFrame, test: str) -> PremiseVerdic
         mineral = rows["mineral"].iloc[0]
         r, edition, year, secondary = _iea_latest(rows, mineral)
         source = _source_short("refining", edition[-4:])
-        what = {"copper": "refined copper output", "rare_earths": "refining of magnet rare earths (Nd, Pr, Dy, Tb)"}.get(
-            mineral, f"{mineral} refining")
+        what = {"copper": "refined copper output",
+                "rare_earths": "refining of magnet rare earths (Nd, Pr, Dy, Tb)"}.get(mineral, f"{mineral} refining")
         unit = "kt"
     elif dataset == "production":
         mineral = rows["mineral"].iloc[0]
@@ -582,8 +582,7 @@ def rule_listed_in_statistics(premise: pd.Series, slices: Slices, tables: dict) 
         for m in minerals:
             hit = pak[pak["mineral"] == m]
             if len(hit):
-                found.setdefault(m, []).append(f"{dataset} {int(hit['year'].min())}–{int(hit['year'].max())}"
-                                               if hit["year"].nunique() > 1 else f"{dataset} {int(hit['year'].iloc[0])}")
+                found.setdefault(m, []).append(f"{dataset} {span(int(hit['year'].min()), int(hit['year'].max()))}")
     listed = [m for m in minerals if m in found]
     names = {"production": "USGS mine production", "production_history": "BGS production", "reserves": "USGS reserves"}
     read = ", ".join(f"{names.get(d, d)} ({span(int(y[0]), int(y[1]))})" for d, y in years.items() if y)
@@ -627,8 +626,8 @@ def rule_amounts_within_kind(premise: pd.Series, slices: Slices, tables: dict) -
         if test == "largest":
             ok = amount > float(others["amount_usd"].max())
             top = others.sort_values("amount_usd", ascending=False).iloc[0]
-            parts.append(f"{label}: {usd(amount, markdown=False)} against at most {usd(float(top['amount_usd']), markdown=False)} "
-                         f"({top['name']}), {'the largest' if ok else 'not the largest'} of {len(others) + 1}")
+            most = usd(float(top["amount_usd"]), markdown=False)
+            parts.append(f"{label}: {usd(amount, markdown=False)} against at most {most} ({top['name']}), {'the largest' if ok else 'not the largest'} of {len(others) + 1}")
         else:
             median = float(others["amount_usd"].median())
             ok = amount < median
@@ -643,8 +642,9 @@ def rule_amounts_within_kind(premise: pd.Series, slices: Slices, tables: dict) -
     if not held:
         return PremiseVerdict(NOT_CHECKABLE, "No stated amount of the same kind to compare: " + "; ".join(parts) + ".")
     verdict = SUPPORTED if all(held) else (PARTLY if any(held) else NOT_SUPPORTED)
-    return PremiseVerdict(verdict, "Compared only within each kind of money — " + "; ".join(parts)
-                          + ". Amounts of other kinds are not added or ranked with them.", "", "", "deals (each row's source)")
+    finding = ("Compared only within each kind of money — " + "; ".join(parts)
+               + ". Amounts of other kinds are not added or ranked with them.")
+    return PremiseVerdict(verdict, finding, "", "", "deals (each row's source)")
 
 
 # ---- record_check and policy_record: the rows that would show the fact as the premise states it.
@@ -673,14 +673,16 @@ RECORD_TESTS = {
         partial={"deals": 'status == "approved" and money_kind != "loan" and date < "2025-10-20"'}, denies=True),
     # NOTE: 'years of memoranda' is read as US MoUs dated at least a year before the US–Australia framework.
     "baskaran-1-money-flows-p2": RecordTest({"deals": 'date < "2024-10-20"'}, partial={"deals": 'date < "2025-10-20"'}),
-    "br-editorial-1-diversify-not-defect-p1": RecordTest({"events": 'summary.str.contains("assured|informed", na=False)'}),
+    "br-editorial-1-diversify-not-defect-p1": RecordTest(
+        {"events": 'summary.str.contains("assured|informed", na=False)'}),
     "br-1-china-dominates-mining-p2": RecordTest({"deals": "index == index"}),
     "khan-2-reko-diq-chinese-firms-p1": RecordTest(
         {"deals": "china_side == True", "pakistan_indicators": 'indicator.str.contains("chin", case=False)'}),
     "khan-3-japan-irks-beijing-p1": RecordTest({"deals": 'counterpart_country == "JPN"'}),
     "khoso-1-policy-shift-p1": RecordTest({"deals": "china_side == False"}, denies=True),
     "khoso-8-china-limited-transfer-p2": RecordTest(
-        {"deals": 'parties.str.contains("(?:^|;)(?:United States|US Department|US EXIM|US DFC|Government of the United States)", na=False)'}),
+        {"deals": 'parties.str.contains("(?:^|;)(?:United States|US Department|US EXIM|US DFC|'
+                  'Government of the United States)", na=False)'}),
     "malik-1-france-p2": RecordTest({"events": "index == index"}),
     "jovanovic-1-exim-loan-p1": RecordTest({"deals": "amount_usd == 1250000000"}),
     "baker-2-exim-jobs-p1": RecordTest({"deals": 'amount_usd == 1250000000 and status == "approved"'}),
@@ -691,8 +693,9 @@ RECORD_TESTS = {
 }
 # Premises whose records are owners and lenders only: the verdict says what the records do not cover.
 RECORD_CAVEATS = {
-    "khan-2-reko-diq-chinese-firms-p1": ("The records are Reko Diq's owners and lenders; contractors and suppliers at "
-                                         "the site are not recorded. Saindak, in the same district, is run by China's MCC."),
+    "khan-2-reko-diq-chinese-firms-p1": ("The records are Reko Diq's owners and lenders; contractors and suppliers "
+                                         "at the site are not recorded. Saindak, in the same district, is run by "
+                                         "China's MCC."),
 }
 
 # Price series shown beside a policy-record verdict on a mineral. NOTE: for rare earths, the magnet rare earths
@@ -801,7 +804,8 @@ def rule_records(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVer
     if caveat:
         finding += " " + caveat
     if policy:
-        named = sorted({m for _, f in subject if "minerals" in f for v in f["minerals"].dropna() for m in str(v).split(";")})
+        named = sorted({m for _, f in subject if "minerals" in f
+                        for v in f["minerals"].dropna() for m in str(v).split(";")})
         prices = price_context(named, tables["prices"]) if "prices" in tables else ""
         if prices:
             finding += " " + prices
@@ -953,7 +957,7 @@ def verdicts_text(df: pd.DataFrame, verdicts: pd.DataFrame) -> str:
 
 
 def rules_markdown() -> str:
-    """The rule of every family, as a list: the rule is fixed before any claim is read and is the same for every side."""
+    """The rule of every family, as a list: fixed before any claim is read, the same for every side."""
     labels, rules = family_labels(), family_rules()
     extra = {"share_threshold": " Thresholds: " + "; ".join(
         f"{w}: {t}" for w, t in (("'dominates'", THRESHOLD_WORDS["majority"]),
@@ -975,7 +979,7 @@ def measures_markdown(verdicts: pd.DataFrame) -> str:
     blocks = []
     for fam in RULES:
         rows = j[j["rule_family"] == fam]
-        if rows.empty or (fam == "policy_record" and False):
+        if rows.empty:
             continue
         items = []
         for r in rows.itertuples():
@@ -1015,7 +1019,7 @@ def unchecked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
 
     u = verdicts[(verdicts["verdict"] == NOT_CHECKABLE) & (verdicts["kind"] != "opinion")]
     u = u.sort_values(["date", "premise_id"])
-    nc = pd.DataFrame({"Date": [date_text(d, p) for d, p in zip(u["date"], u["date_precision"])],
+    nc = pd.DataFrame({"Date": [date_text(d, p) for d, p in zip(u["date"], u["date_precision"], strict=True)],
                        "Speaker": u["speaker"].to_numpy(), "Premise (paraphrase)": u["premise"].to_numpy(),
                        "Kind": u["kind"].to_numpy(), "Why no verdict": u["finding"].to_numpy(),
                        "What the data show since, or beside it": u["context"].fillna("").to_numpy()})
@@ -1036,8 +1040,8 @@ def premise_codes_markdown(df: pd.DataFrame | None = None, premises: pd.DataFram
     p = premises[premises["claim_id"].isin(df["claim_id"])]
     codes = premise_codes()
     parts = [f"## Premises and their rules\n\nEach claim is split into premises ({num(len(p))} for "
-             f"{num(p['claim_id'].nunique())} claims). A premise has a kind, a rule family and, when it is checkable, a "
-             "grade given by the rule of its family on the claims-and-evidence page."]
+             f"{num(p['claim_id'].nunique())} claims). A premise has a kind, a rule family and, when it is "
+             "checkable, a grade given by the rule of its family on the claims-and-evidence page."]
     for t, title in PREMISE_SECTIONS.items():
         items = []
         for r in codes[codes["code_type"] == t].itertuples():

@@ -121,7 +121,8 @@ def timeline_chart(df: pd.DataFrame, deal_table: pd.DataFrame, codebook: pd.Data
              f"the busiest month was {month.index[0].strftime('%B %Y')} ({num(month.iloc[0])})")
     lanes = [stance_names[s] for s in claims.STANCES]
     dots = alt.Chart(tl).mark_circle(size=70, opacity=0.85, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title="Date of the claim (the first of the month, or 1 January, where only the month or year is known)",
+        x=alt.X("date:T",
+                title="Date of the claim (the first of the month, or 1 January, where only the month or year is known)",
                 axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True)),
         y=alt.Y("stance_label:N", sort=lanes, title=None, scale=alt.Scale(paddingInner=0.15)),
         yOffset=alt.YOffset("slot:O"),
@@ -279,7 +280,7 @@ def verdict_chart(verdicts: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLeve
     judged = evidence.judged(verdicts)
     n_claims = judged["claim_id"].nunique()
     counts = judged["verdict"].value_counts()
-    by_stance = judged.groupby("stance")["verdict"].apply(lambda s: (s.isin([evidence.SUPPORTED, evidence.PARTLY])).mean())
+    by_stance = judged.groupby("stance")["verdict"].apply(lambda s: s.isin([evidence.SUPPORTED, evidence.PARTLY]).mean())
     title = (f"{num(len(judged))} premises of {num(n_claims)} claims get a verdict: "
              f"{num(int(counts.get(evidence.SUPPORTED, 0)))} supported, "
              f"{num(int(counts.get(evidence.CONTRADICTED, 0)))} contradicted")

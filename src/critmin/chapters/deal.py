@@ -43,7 +43,7 @@ def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
                        legend=alt.Legend(orient="bottom", columns=2))
     points = base.mark_point(filled=True, size=70, opacity=0.9).encode(
         color=colour,
-        shape=alt.Shape("date_precision:N", title="Date known to the",
+        shape=alt.Shape("date_precision:N", title="Date precision",
                         scale=alt.Scale(domain=["day", "month", "year"], range=["circle", "square", "triangle-up"]),
                         legend=alt.Legend(orient="bottom")),
         href="source_url:N",
@@ -58,7 +58,7 @@ def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     return charts.finish(
         (rule + label + points).properties(width=300, height=alt.Step(16)),
         title="The MoU landed amid China's export controls and a run of US minerals deals",
-        subtitle="One row per event, labelled with its date and title; colour: kind of event. Click a mark to open the report",
+        subtitle="One row per event, labelled with its date and title; colour: kind of event. Click a mark for the report",
         description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y}, one row each with its date and "
                     "title, coloured by kind: " + ", ".join(lanes) + ". A dashed line marks the MoU signing.",
         sources=["events"],
@@ -86,7 +86,8 @@ def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
                alt.Tooltip("source_outlet:N", title="Source")]
     floor = float(sized["floor"].min()) if len(sized) else 0.1
     ticks = [v for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100) if v >= floor]
-    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)", scale=alt.Scale(type="log", domain=[floor, 100]),
+    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)",
+              scale=alt.Scale(type="log", domain=[floor, 100]),
               axis=alt.Axis(values=ticks, format="~g"))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("amount_usd", order="descending"),
               axis=alt.Axis(labelLimit=420))
