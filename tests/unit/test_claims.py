@@ -381,7 +381,8 @@ def test_codebook_summary_and_sections(df, codebook):
 def test_group_chart_titles(dated, codebook):
     spec = claims_charts.group_chart(dated, "speaker_group", codebook).to_dict()
     # analysts and US officials both made 2 claims; the first in codebook order is named (long titles wrap)
-    assert " ".join(spec["title"]["text"]).replace("non- government", "non-government") == ("Pakistani non-government voices made the most claims (2); "
+    assert " ".join(spec["title"]["text"]).replace("non- government", "non-government") == (
+        "Pakistani non-government voices made the most claims (2); "
                                      "Pakistani non-government voices: 50% sceptical")
     reason = claims_charts.group_chart(dated, "stance_reason", codebook).to_dict()
     assert reason["title"]["text"].startswith("1 of 2 sceptical claims rest on ")
@@ -469,3 +470,55 @@ def test_claims_errors_count_blank_lines(tmp_path, column, value, line):
         claims.load_claims_param(str(path))
     # claim 5 is on line 7 (header, four claims and a blank line before it), claim 7 on line 9
     assert f"mine.csv, line {line}, column {column!r}" in str(err.value), str(err.value)
+# --- Counts per voice beside counts per claim -------------------------------------------------------------------
+
+
+def test_voice_stances_count_each_voice_once(small):
+    v = claims.voice_stances(small).set_index("voice")
+    assert v.loc["A", "claims"] == 2 and v.loc["A", "stance"] == "favours_us"
+    assert v.loc["C", "stance"] == "sceptical"  # mean of 0 and −1 is below zero
+    with_ids = small.assign(voice_id=["x", "x", "y", "z", "z"], speaker=["A", "A (again)", "B", "C", "C"])
+    assert claims.voice_stances(with_ids)["voice"].tolist() == ["x", "y", "z"]  # voice_id, not the spelling
+
+
+def test_groups_table_counts_voices_and_claims(small, codebook):
+    t = claims.groups_table(small, codebook).set_index("Group")
+    names = claims.labels("speaker_group", codebook)
+    assert t.loc[names["pakistani_analyst"], "Voices"] == 1 and t.loc[names["pakistani_analyst"], "Claims"] == 2
+    assert t.loc[names["us_official"], "Voices favouring the US"] == 1
+    present = set(small["speaker_group"])
+    assert list(t.index) == [names[g] for g in claims.codes("speaker_group", codebook) if g in present]
+
+
+def test_concentration_text_on_the_package_claims(df, codebook):
+    text = claims.concentration_text(df, codebook)
+    rep = claims.report_voices(df)
+    assert len(rep) == 3 and set(rep["voice"]) == {"khan", "khoso", "sheikh"}
+    n = int(rep["claims"].sum())
+    assert f"make **{n} of the {len(df)} claims**" in text
+    assert f"each of the {df['voice_id'].nunique()} voices once" in text
+    assert "interested parties (" in text and "low-reliability sources (" in text
+    busiest = df["date"].dt.to_period("M").value_counts().idxmax().strftime("%B %Y")
+    assert f"busiest month, {busiest}, are theirs" in text
+
+
+def test_concentration_text_without_the_report(dated, codebook):
+    text = claims.concentration_text(dated.assign(voice_id=dated["speaker"]), codebook)
+    assert "Counted per claim, 2 of 5 claims favour the US" in text
+    assert "counted per voice (each of the 3 voices once" in text
+    assert "experts quoted" not in text and "kept apart" not in text
+    assert claims.concentration_text(dated.iloc[0:0], codebook) == ""
+
+
+def test_off_list_note_names_minerals_off_the_us_list(dated):
+    events = pd.DataFrame({"event_id": ["ussm-fwo-mou-signed", "us-critical-minerals-list-2025"],
+                           "date": pd.to_datetime(["2025-09-08", "2025-11-07"]),
+                           "minerals": ["copper;gold;rare_earths", "copper"]})
+    with_gold = dated.assign(claim=["Gold and copper", "x", "y", "GOLD", "z"])
+    note = claims.off_list_note(with_gold, events)
+    assert note.startswith("Of the minerals named for early export under the MoU, gold is not on the final US List "
+                           "of Critical Minerals (7 November 2025)")
+    assert "2 claims in the table name gold (A and C)." in note
+    assert "No claim in the table names gold." in claims.off_list_note(dated, events)
+    assert claims.off_list_note(dated, events.assign(minerals=["copper", "copper;gold"])) == ""
+    assert claims.off_list_note(dated, events.iloc[[0]]) == ""

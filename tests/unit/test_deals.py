@@ -142,7 +142,14 @@ def test_signed_text():
     text = deals.signed_text(ev, dl)
     assert text.startswith("On **8 September 2025**, US Strategic Metals (USSM) and Frontier Works Organization (FWO)")
     assert "**US\\$500 million**" in text and "**not binding**" in text and "*MoU or stated intent*" in text
-    assert "were antimony, copper and rare earths;" in text
+    assert "The minerals named for early export were antimony, copper and rare earths." in text
+    assert "status" not in text  # no status column in this table
+    with_list = pd.concat([ev, pd.DataFrame({"event_id": ["us-critical-minerals-list-2025"],
+                                             "date": [pd.Timestamp("2025-11-07")], "minerals": ["copper"]})])
+    text = deals.signed_text(with_list, dl.assign(status="intent"))
+    assert "status *stated intent*" in text
+    # rare earths are listed element by element, so only antimony is off the list here
+    assert "antimony is not on the final US List of Critical Minerals (7 November 2025)" in text
 
 
 def test_shipment_text_counts_days_and_reactions():
@@ -210,3 +217,95 @@ def test_sizes_chart():
     spec = deal_charts.sizes_chart(dl).to_dict()
     assert " ".join(spec["title"]["text"]).startswith("The US$500m MoU ranks 2 of 2 stated MoU amounts")
     assert spec["title"]["subtitle"][0] == "3 deals that state an amount, one panel per kind of money; 1 more state none"
+
+
+# --- Kinds of money, flows, minerals and dates -----------------------------------------------------------------
+
+
+def test_every_money_kind_and_status_of_the_schema_has_a_label():
+    from critmin.data import package
+
+    fields = {f["name"]: f for f in package.resource("deals")["schema"]["fields"]}
+    assert set(fields["money_kind"]["constraints"]["enum"]) == set(deals.MONEY_KIND_LABELS)
+    assert set(fields["status"]["constraints"]["enum"]) == set(deals.STATUS_LABELS)
+
+
+def _us_deals() -> pd.DataFrame:
+    rows = [  # deal_id, name, country, kind, amount, status, pk
+        ("f-ukr", "Ukraine fund", "UKR", "framework", None, "signed", False),
+        ("e-ukr", "Ukraine equity", "UKR", "equity", 75e6, "approved", False),
+        ("l-ukr", "Ukraine loan", "UKR", "loan", 10e6, "intent", False),
+        ("f-jpn", "Japan framework", "JPN", "framework", None, "signed", False),
+        ("p-aus", "Australia pipeline", "AUS", "pipeline", 8.5e9, "planned", False),
+        ("pk", "Pakistan deal", None, "loan", 1e9, "approved", True),
+        ("dom", "Domestic stake", None, "equity", 4e8, "signed", False),
+    ]
+    df = pd.DataFrame(rows, columns=["deal_id", "name", "counterpart_country", "money_kind", "amount_usd", "status",
+                                     "pakistan_side"])
+    df["us_side"] = True
+    df["date"] = pd.Timestamp("2025-06-01")
+    df["date_precision"] = ["day", "month", "day", "year", "day", "day", "day"]
+    df["amount_usd"] = df["amount_usd"].astype("Float64")
+    return df
+
+
+def test_flows_lists_money_beyond_intent_without_adding():
+    f = deals.flows(_us_deals())
+    assert set(f["deal_id"]) == {"f-ukr", "e-ukr", "l-ukr", "f-jpn", "p-aus"}  # Pakistan and domestic rows left out
+    assert f.loc[f["deal_id"] == "e-ukr", "moved"].item() and not f.loc[f["deal_id"] == "l-ukr", "moved"].item()
+    assert f.loc[f["deal_id"] == "f-jpn", "when"].item() == "2025"  # a year-only date printed as a year
+    assert f.loc[f["deal_id"] == "e-ukr", "when"].item() == "June 2025"
+    text = deals.flows_text(_us_deals())
+    assert text.startswith("Of the 3 countries where the table records a US minerals agreement or deal, 1 has money")
+    assert "Ukraine: Ukraine equity (equity stake, approved, US\\$75 million)" in text
+    assert "For Australia and Japan, only frameworks" in text
+    assert "85" not in text  # 75m + 10m never added
+    t = deals.flows_table(_us_deals())
+    assert t["Amount"].tolist().count("none stated") == 2
+
+
+def test_not_critical_and_minerals_text():
+    ids = ["ussm-fwo-mou-signed", "us-critical-minerals-list-2025", "ussm-fwo-wider-mineral-list"]
+    ev = pd.DataFrame({"event_id": ids,
+                       "date": pd.to_datetime(["2025-09-08", "2025-11-07", "2025-09-08"]),
+                       "minerals": ["copper;gold;rare_earths", "copper;antimony", "cobalt;copper;gold"]})
+    assert deals.not_critical(ev, "copper;gold;rare_earths") == ["gold"]
+    assert deals.not_critical(ev.iloc[[0]], "gold") == []  # no list row: nothing claimed
+    text = deals.minerals_text(ev)
+    assert "were copper, gold and rare earths." in text and "wider list that adds cobalt." in text
+    assert "gold is not on the final US List of Critical Minerals (7 November 2025), so it would not count" in text
+
+
+def test_deal_facts_prints_a_deals_row_with_its_own_precision():
+    dl = pd.DataFrame({"deal_id": ["x"], "date": [pd.Timestamp("2025-01-01")], "date_precision": ["year"],
+                       "name": ["X"], "summary": ["s"], "source_outlet": ["O"], "source_url": ["https://o"],
+                       "reliability": ["N"]})
+    f = deals.deal_facts(pd.DataFrame(columns=["event_id"]), dl, [("S", "deals", "x")])
+    assert f.loc[0, "when"] == "2025"
+
+
+def test_timeline_chart_labels_every_event_on_the_chart():
+    ev, _ = _story()
+    s, e = pd.Timestamp("2023-01-01"), pd.Timestamp("2026-12-31")
+    spec = deal_charts.timeline_chart(deals.timeline(ev, s, e), s, e).to_dict()
+    rows = max(spec["datasets"].values(), key=len)
+    assert len(rows) == 7 and "1 May 2025 · Deal 1" in {r["label"] for r in rows}
+    assert '"field": "label"' in __import__("json").dumps(spec)  # the y axis carries date and title
+
+
+def test_sizes_floor_sits_below_the_smallest_amount():
+    _, dl = _story()
+    small = dl.assign(amount_usd=dl["amount_usd"].where(dl["deal_id"] != "loan-1", 35.6e6))
+    assert deal_charts.sizes_frame(small)["floor"].unique().tolist() == [0.01]
+    assert deal_charts.sizes_frame(dl)["floor"].unique().tolist() == [0.1]
+    spec = __import__("json").dumps(deal_charts.sizes_chart(small).to_dict())
+    assert '"domain": [0.01, 100]' in spec  # the log axis starts at the floor, so no amount falls off it
+
+
+def test_us_party_without_counterpart_is_at_home():
+    _, dl = _story()
+    dl = dl.assign(counterpart_country=[None, None, "CHN", "AUS"])
+    sides = deals.sized_deals(dl).set_index("deal_id")["side"]
+    assert sides["ussm-fwo-mou"] == "US in Pakistan" and sides["mou-2"] == "China side"
+    home = dl.assign(pakistan_side=[True, False, True, False])
+    assert deals.sized_deals(home).set_index("deal_id").loc["loan-1", "side"] == "US at home"

@@ -7,6 +7,7 @@ import pytest
 
 from critmin.analysis import claims
 from critmin.analysis import evidence as ev
+from critmin.data import countries
 
 
 def _prod(rows, mineral="rare_earths", stage="mine", year=2025, edition="MCS2026"):
@@ -126,37 +127,40 @@ def test_us_imports_share_sums_codes_in_latest_year():
 def _deals(ussm_amount=500.0, ussm_binding=False):
     rows = [("ussm-fwo-mou", ussm_amount, "mou_intent", ussm_binding, True, "2025-09-08"),
             ("a", 100.0, "loan", None, True, "2025-01-01"),
-            ("b", 1000.0, "pipeline", None, False, "2024-05-01"),
-            ("c", 3000.0, "investment_plan", None, True, None),
+            ("b", 1e6, "pipeline", None, False, "2024-05-01"),
+            ("c", 3000.0, "mou_intent", None, True, None),
+            ("e", 1000.0, "mou_intent", False, False, "2025-03-01"),
             ("d", None, "mou_intent", False, True, "2025-02-01")]
-    return pd.DataFrame([{"deal_id": i, "amount_usd": a, "money_kind": k, "binding": b, "us_side": u,
+    return pd.DataFrame([{"deal_id": i, "name": i.upper(), "amount_usd": a, "money_kind": k, "binding": b, "us_side": u,
                           "date": pd.Timestamp(d) if d else pd.NaT, "source_outlet": "Outlet"}
-                         for i, a, k, b, u, d in rows]).astype({"binding": "boolean"})
+                         for i, a, k, b, u, d in rows]).astype({"binding": "boolean", "amount_usd": "Float64"})
 
 
-def test_deal_size_rank_median_and_rule():
+def test_deal_size_is_ranked_only_within_its_kind():
     e = ev.deal_size_vs_other_deals(_deals())
-    # others with an amount: 100, 1000, 3000 → median 1000; 500 ranks 3 of 4, and 2 of 3 US-side deals
-    assert e.value == pytest.approx(0.5)
-    assert e.verdict == ev.PARTLY
-    assert "ranks 3 of 4" in e.finding and "ranks 2 of the 3 with a US party" in e.finding
-    assert "one of 2 non-binding MoUs" in e.finding
-    assert e.year == "2024–2025"
-    assert ev.deal_size_vs_other_deals(_deals(ussm_amount=2000.0)).verdict == ev.NOT_SUPPORTED
-    assert ev.deal_size_vs_other_deals(_deals(ussm_binding=True)).verdict == ev.NOT_SUPPORTED
+    # other MoU amounts: 3000 and 1000 → median 2000; the loan and the huge pipeline are not compared
+    assert e.value == pytest.approx(0.25)
+    assert e.verdict == ev.SUPPORTED
+    assert ("ranks 3 of 3 stated amounts of the kind 'mou or stated intent' (1 more of that kind state none)"
+            in e.finding)
+    assert "100" not in e.value_text and e.value_text == "rank 3 of 3 (mou or stated intent)"
+    assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0)).verdict == ev.PARTLY  # non-binding only
+    assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0, ussm_binding=True)).verdict == ev.NOT_SUPPORTED
+    # a larger amount of another kind changes nothing
+    bigger = _deals().assign(amount_usd=lambda d: d["amount_usd"].where(d["deal_id"] != "a", 1e12))
+    assert ev.deal_size_vs_other_deals(bigger).finding == e.finding
 
 
-# ---------------------------------------------------------------------------------------------- package
+# ---------------------------------------------------------------------------------------------- package metrics
 
 
-def test_every_codebook_metric_has_a_function_and_its_rule():
+def test_every_codebook_metric_has_a_function():
     cb = claims.load_codebook()
     metrics = cb[cb["code_type"] == "metric"].set_index("code")
     assert list(metrics.index) == list(ev.METRICS)
     for m in ev.METRICS:
         e = ev.evaluate(m)
         assert e.metric == m and e.verdict in ev.VERDICTS
-        assert e.rule in metrics.loc[m, "coding_rule"], m  # the codebook states the rule the code applies
     with pytest.raises(KeyError):
         ev.evaluate("unobtainium")
 
@@ -165,76 +169,314 @@ def test_package_evidence_values():
     assert ev.evaluate("china_share_mine_rare_earths").value == pytest.approx(270000 / 390000)
     assert ev.evaluate("china_share_refining_copper").value == pytest.approx(11860 / 26944)
     assert ev.evaluate("pakistan_share_world_production_rare_earths").value_text == "not listed"
-    assert ev.evaluate("deal_size_vs_other_deals").verdict == ev.PARTLY
+    assert "mou or stated intent" in ev.evaluate("deal_size_vs_other_deals").value_text
 
 
-def test_checked_and_unchecked_cover_every_claim():
-    df = claims.load_claims()
-    chk, unc = ev.checked_claims(df), ev.unchecked_claims(df)
-    assert len(chk) + len(unc) == len(df)
-    assert set(chk["claim_id"]).isdisjoint(unc["claim_id"])
-    assert chk["verdict"].isin(ev.VERDICTS[:3]).all()
-    assert (unc["verdict"] == ev.NOT_CHECKABLE).all() and unc["reason"].str.len().gt(20).all()
-    assert set(ev.NOT_RECORDED) <= set(unc["claim_id"])  # reasons only for claims that exist and are unchecked
-    reko = unc.set_index("claim_id").loc["khan-2-reko-diq-chinese-firms", "reason"]
-    assert reko != ev.JUDGEMENT
-    assert ev.reko_diq_chinese_financing() == 0
+def test_grades_are_the_codes_of_claim_premises():
+    codes = ev.premise_codes()
+    grades = codes[codes["code_type"] == "grade"]
+    assert dict(zip(grades["code"], grades["label"].str.lower(), strict=True)) == ev.GRADE_CODES
+    assert list(ev.GRADE_CODES.values()) == ev.VERDICTS
 
 
-# --- The chapter's prose and tables -----------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------- premise rules
+
+
+def _premise(pid, family, kind="factual", checkable=True, reason=None):
+    return pd.Series({"premise_id": pid, "claim_id": pid.rsplit("-p", 1)[0], "premise": "P", "kind": kind,
+                      "rule_family": family, "checkable": checkable, "not_checkable_reason": reason})
+
+
+def test_share_threshold_reads_the_premise_word_and_combines_parts():
+    strong = _prod([("China", "CHN", "country", 60.0), ("Russia", "RUS", "country", 20.0),
+                    ("World total", None, "world_total", 100.0)], mineral="antimony")
+    weak = _iea("copper", [("China", "CHN", "country", 40.0), ("Chile", "CHL", "country", 30.0),
+                           ("Total", None, "world_total", 100.0)])
+    p = _premise("strayer-1-future-hub-p2", "share_threshold")  # 'dominates': a majority
+    v = ev.judge(p, [("subject", "production", strong, ""), ("subject", "refining", weak, "")], {})
+    assert v.verdict == ev.PARTLY  # antimony meets it, copper does not
+    assert v.value_text == "60%; 40%"
+    only = ev.judge(p, [("subject", "production", strong, "")], {})
+    assert only.verdict == ev.SUPPORTED
+    # the same copper rows under a 'leading position' premise: a clear lead of 2x is asked, 40/30 is not one
+    assert ev.judge(_premise("runde-1-copper-p1", "share_threshold"), [("subject", "refining", weak, "")],
+                    {}).verdict == ev.PARTLY
+    behind = _prod([("China", "CHN", "country", 20.0), ("Russia", "RUS", "country", 60.0),
+                    ("World total", None, "world_total", 100.0)])
+    assert ev.judge(_premise("br-1-china-dominates-mining-p1", "share_threshold"),
+                    [("subject", "production", behind, "")], {}).verdict == ev.NOT_SUPPORTED
+
+
+def _plan(value_t):
+    return pd.DataFrame({"indicator": ["reko_diq_copper_output_phase1", "reko_diq_copper_output_phase2"],
+                         "year": [2025, 2025], "value": [value_t / 2, value_t], "unit": ["t_per_year"] * 2})
+
+
+def _world_copper():
+    codes = ["CHL", "COD", "PER", "IDN", "USA", "RUS", "AUS", "KAZ", "MEX", "ZMB", "CAN", "POL"]
+    values = [5000.0, 3000.0, 2000.0, 1000.0, 900.0, 800.0, 700.0, 600.0, 500.0, 450.0, 420.0, 410.0]
+    rows = [(countries.to_name(c), c, "country", v) for c, v in zip(codes, values, strict=True)]
+    return _prod(rows + [("China", "CHN", "country", 1500.0), ("World total", None, "world_total", 23000.0)],
+                 mineral="copper").assign(unit="kt")
+
+
+def test_planned_share_of_world_ranks_the_plan_among_producers():
+    p = _premise("runde-1-copper-p2", "planned_share_of_world", kind="forecast")
+    v = ev.judge(p, [("subject", "pakistan_indicators", _plan(400_000), ""),
+                     ("reference", "production", _world_copper(), "")], {})
+    assert v.verdict == ev.NOT_SUPPORTED  # 400 kt ranks 14th of 14 producers
+    assert v.value_text == "1.7%" and "rank 14" in v.finding and "Chile, produced 22%" in v.finding
+    assert ev.judge(p, [("subject", "pakistan_indicators", _plan(2_500_000), ""),
+                        ("reference", "production", _world_copper(), "")], {}).verdict == ev.SUPPORTED
+    assert ev.judge(p, [("subject", "pakistan_indicators", _plan(850_000), ""),
+                        ("reference", "production", _world_copper(), "")], {}).verdict == ev.PARTLY
+
+
+def _stats(pakistan=None, mineral="rare_earths"):
+    rows = [("China", "CHN", "country", 60.0), ("World total", None, "world_total", 100.0)]
+    if pakistan is not None:
+        rows.append(("Pakistan", "PAK", "country", pakistan))
+    return _prod(rows, mineral=mineral)
+
+
+@pytest.mark.parametrize("pakistan, resource_claim, reex_claim", [
+    (None, ev.NOT_SUPPORTED, ev.SUPPORTED),  # not listed: a resource claim is not supported, REEx's is
+    (0.0, ev.NOT_SUPPORTED, ev.SUPPORTED),  # a zero is not a listing
+    (5.0, ev.SUPPORTED, ev.CONTRADICTED),  # listed: the verdicts swap, by the same rule
+])
+def test_listed_in_statistics_is_one_rule_for_both_sides(pakistan, resource_claim, reex_claim):
+    slices = [("subject", "production", _stats(pakistan), "")]
+    for pid in ("munir-1-treasure-p1", "khoso-6-technology-gap-p1"):
+        assert ev.judge(_premise(pid, "listed_in_statistics"), slices, {}).verdict == resource_claim
+    assert ev.judge(_premise("reex-1-six-trillion-p2", "listed_in_statistics"), slices, {}).verdict == reex_claim
+
+
+def test_listed_in_statistics_counts_each_mineral_named():
+    slices = [("subject", "production_history", _stats(3.0, "copper"), ""),
+              ("subject", "production", _stats(None, "gold"), ""), ("subject", "production", _stats(None), "")]
+    v = ev.judge(_premise("malik-1-france-p1", "listed_in_statistics"), slices, {})
+    assert v.verdict == ev.PARTLY and "copper: listed" in v.finding and "gold: not listed" in v.finding
+
+
+def _reko(china_lender=None):
+    rows = [{"deal_id": "reko-diq-ifc", "name": "IFC loan", "china_side": False, "counterpart_country": None,
+             "status": "approved"},
+            {"deal_id": "reko-diq-adb", "name": "ADB loan", "china_side": False, "counterpart_country": None,
+             "status": "approved"}]
+    if china_lender:
+        rows.append({"deal_id": "reko-diq-cn", "name": "Chinese loan", "china_side": True, "counterpart_country": "CHN",
+                     "status": china_lender})
+    d = pd.DataFrame(rows).assign(date=pd.Timestamp("2025-06-01"), date_precision="day", amount_usd=None,
+                                  money_kind="loan")
+    return d.astype({"china_side": "boolean", "amount_usd": "Float64"})
+
+
+_OWNERS = pd.DataFrame({"indicator": ["reko_diq_share_barrick", "reko_diq_share_balochistan"],
+                        "label": ["Barrick", "Balochistan"], "year": [2025, 2025], "value": [50.0, 25.0],
+                        "unit": ["percent", "percent"]})
+
+
+def test_contested_reko_diq_premise_cannot_come_out_supported_without_a_chinese_party():
+    p = _premise("khan-2-reko-diq-chinese-firms-p1", "record_check")
+    v = ev.judge(p, [("subject", "deals", _reko(), ""), ("subject", "pakistan_indicators", _OWNERS, "")], {})
+    assert v.verdict == ev.CONTRADICTED
+    assert "contractors and suppliers at the site are not recorded" in v.finding
+    # an unconfirmed Chinese lender gives partly supported, a confirmed one supported: the rule can say yes
+    assert ev.judge(p, [("subject", "deals", _reko("unconfirmed"), "")], {}).verdict == ev.PARTLY
+    assert ev.judge(p, [("subject", "deals", _reko("approved"), "")], {}).verdict == ev.SUPPORTED
+    # with no rows at all the records are silent: not supported, never supported
+    assert ev.judge(p, [("subject", "deals", _reko().iloc[0:0], "")], {}).verdict == ev.NOT_SUPPORTED
+
+
+def _mou(parties):
+    return pd.DataFrame({"deal_id": ["ussm-fwo-mou"], "name": ["MoU"], "parties": [parties],
+                         "date": [pd.Timestamp("2025-09-08")], "date_precision": ["day"], "amount_usd": [5e8],
+                         "money_kind": ["mou_intent"], "status": ["intent"]}).astype({"amount_usd": "Float64"})
+
+
+def test_mou_with_the_us_government_is_contradicted_by_a_company_party():
+    p = _premise("khoso-8-china-limited-transfer-p2", "record_check")
+    assert ev.judge(p, [("subject", "deals", _mou("US Strategic Metals;Frontier Works Organisation"), "")],
+                    {}).verdict == ev.CONTRADICTED
+    assert ev.judge(p, [("subject", "deals", _mou("United States;Pakistan"), "")], {}).verdict == ev.SUPPORTED
+    # a US$500m 'step between the US and Pakistan' that is only an intention is partly supported
+    assert ev.judge(_premise("rana-1-durability-p1", "record_check"),
+                    [("subject", "deals", _mou("US Strategic Metals;FWO"), "")], {}).verdict == ev.PARTLY
+
+
+def _shipment(minerals):
+    return pd.DataFrame({"event_id": ["ussm-first-shipment"], "title": ["Shipment"], "minerals": [minerals],
+                         "date": [pd.Timestamp("2025-10-02")], "date_precision": ["day"]})
+
+
+def test_shipment_premises_both_ways():
+    with_re, without = _shipment("antimony;rare_earths"), _shipment("antimony")
+    sheikh = _premise("sheikh-2-not-betrayal-p1", "record_check")
+    lin = _premise("lin-2-rumours-p1", "record_check")  # 'no rare earths are flowing'
+    assert ev.judge(sheikh, [("subject", "events", with_re, "")], {}).verdict == ev.SUPPORTED
+    assert ev.judge(lin, [("subject", "events", with_re, "")], {}).verdict == ev.CONTRADICTED
+    assert ev.judge(sheikh, [("subject", "events", without, "")], {}).verdict == ev.CONTRADICTED
+    assert ev.judge(lin, [("subject", "events", without, "")], {}).verdict == ev.SUPPORTED
+    hastie = _premise("hastie-1-first-shipment-p1", "record_check")
+    assert ev.judge(hastie, [("subject", "events", without, "")], {}).verdict == ev.SUPPORTED
+    assert ev.judge(hastie, [("subject", "events", without.iloc[0:0], "")], {}).verdict == ev.NOT_SUPPORTED
+
+
+def test_policy_record_is_never_contradicted_by_silence():
+    controls = pd.DataFrame({"event_id": ["c1"], "title": ["Controls"], "summary": ["on gallium"],
+                             "minerals": ["gallium"], "date": [pd.Timestamp("2025-04-04")], "date_precision": ["day"]})
+    p = _premise("sohu-1-eat-both-ends-p2", "policy_record")  # technology curbs
+    assert ev.judge(p, [("subject", "events", controls, "")], {}).verdict == ev.NOT_SUPPORTED
+    tech = controls.assign(summary="rare earths plus related technology and equipment")
+    assert ev.judge(p, [("subject", "events", tech, "")], {}).verdict == ev.SUPPORTED
+
+
+def test_amounts_within_kind_for_cpec_compares_kind_by_kind():
+    d = pd.DataFrame({"deal_id": ["cpec-plan", "cpec-spent", "reko-capex", "reko-loan"],
+                      "name": ["CPEC plan", "CPEC spent", "Reko capex", "Reko loan"],
+                      "money_kind": ["investment_plan", "spent", "investment_plan", "loan"],
+                      "amount_usd": [62e9, 25e9, 5.6e9, 99e9], "binding": [None] * 4}).astype(
+        {"amount_usd": "Float64", "binding": "boolean"})
+    p = _premise("khoso-7-china-main-partner-p1", "amounts_within_kind")
+    cpec = d[d["deal_id"].str.startswith("cpec")]
+    v = ev.judge(p, [("subject", "deals", cpec, ""), ("reference", "deals", d, "")], {})
+    assert v.verdict == ev.SUPPORTED  # the larger loan is of another kind and is not compared
+    assert "no other stated amount of this kind" in v.finding and "99" not in v.finding
+    smaller = d.assign(amount_usd=d["amount_usd"].where(d["deal_id"] != "reko-capex", 70e9))
+    assert ev.judge(p, [("subject", "deals", smaller[smaller["deal_id"].str.startswith("cpec")], ""),
+                        ("reference", "deals", smaller, "")], {}).verdict == ev.NOT_SUPPORTED
+
+
+def test_opinions_and_unchecked_premises_get_no_verdict():
+    op = _premise("x-1-p1", "none", kind="opinion", checkable=False, reason="An opinion.")
+    v = ev.judge(op, [], {})
+    assert v.verdict == ev.NOT_CHECKABLE and v.finding == "An opinion."
+    with pytest.raises(ValueError, match="opinion"):
+        ev.judge(_premise("hastie-1-first-shipment-p1", "record_check", kind="opinion"), [], {})
+
+
+def test_evidence_slices_name_a_broken_query():
+    pe = pd.DataFrame({"premise_id": ["a-p1"], "seq": [1], "dataset": ["events"], "query": ["nope ==="],
+                       "role": ["subject"], "note": [""]})
+    with pytest.raises(ValueError, match=r"premise 'a-p1' seq 1"):
+        ev.evidence_slices("a-p1", pe, {"events": _shipment("x")})
+
+
+# ---------------------------------------------------------------------------------------------- package premises
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return ev.premise_verdicts()
+
+
+def test_every_premise_gets_one_row_and_a_known_verdict(verdicts):
+    from critmin import data
+
+    premises = data.load("claim_premises")
+    assert len(verdicts) == len(premises) and verdicts["premise_id"].is_unique
+    assert verdicts["verdict"].isin(ev.VERDICTS).all()
+    assert (verdicts.loc[verdicts["kind"] == "opinion", "verdict"] == ev.NOT_CHECKABLE).all()
+    checkable = verdicts[verdicts["checkable"]]
+    assert (checkable["verdict"] != ev.NOT_CHECKABLE).all()  # the data bear on them, so each gets a grade
+    assert checkable["rule"].str.len().gt(20).all()  # the rule is shown beside the verdict
+    assert verdicts.loc[~verdicts["checkable"], "finding"].str.len().gt(10).all()  # the reason
+
+
+def test_every_premise_rule_is_coded_and_no_code_is_stale(verdicts):
+    checkable = verdicts[verdicts["checkable"]]
+    specs = {"share_threshold": ev.SHARE_TESTS, "listed_in_statistics": ev.LISTED_TESTS,
+             "amounts_within_kind": ev.AMOUNT_TESTS, "rank_among_sources": ev.RANK_TESTS}
+    for family, spec in specs.items():
+        assert set(spec) == set(checkable.loc[checkable["rule_family"] == family, "premise_id"]), family
+    records = checkable[checkable["rule_family"].isin(ev.RECORD_FAMILIES)]
+    assert set(ev.RECORD_TESTS) == set(records["premise_id"])
+
+
+def test_contested_premises_come_out_as_the_data_say(verdicts):
+    v = verdicts.set_index("premise_id")["verdict"]
+    assert v["khan-2-reko-diq-chinese-firms-p1"] in (ev.CONTRADICTED, ev.NOT_SUPPORTED)
+    assert v["khoso-8-china-limited-transfer-p2"] == ev.CONTRADICTED
+    assert v["runde-1-copper-p2"] == ev.NOT_SUPPORTED
+    assert v["hastie-1-first-shipment-p1"] == ev.SUPPORTED
+    assert v["khan-3-japan-irks-beijing-p1"] == ev.PARTLY  # JBIC is recorded, unconfirmed
+    # resource claims from every side by one rule: Pakistan is not listed for rare earths
+    assert v["munir-1-treasure-p1"] == v["khoso-6-technology-gap-p1"] == ev.NOT_SUPPORTED
+    assert v["reex-1-six-trillion-p2"] == ev.SUPPORTED
+    rows = verdicts.set_index("premise_id")
+    assert rows.loc["sheikh-1-rare-earth-leverage-p1", "rule_family"] == "policy_record"
+    assert "refin" not in rows.loc["sheikh-1-rare-earth-leverage-p1", "finding"]
+    assert "Compared only within each kind of money" in rows.loc["khoso-7-china-main-partner-p1", "finding"]
+    assert "gold is not on the final 2025 US critical-minerals list" in rows.loc["malik-1-france-p1", "context"]
+
+
+# --- The chapter's prose, tables and charts ---------------------------------------------------------------------
 
 from critmin.chapters import claims_charts  # noqa: E402
 
 
-def _checked() -> pd.DataFrame:
-    return pd.DataFrame({
-        "claim_id": ["a", "b", "c"], "speaker": ["Ann Author", "Bo", "Cy"], "outlet": ["Ann Author", "Dawn", "FT"],
-        "date": pd.to_datetime(["2025-10-01", "2025-11-01", "2025-12-01"]),
-        "source_url": ["https://a", "https://b", "https://c"], "claim": ["China has 90%", "China leads", "Small deal"],
-        "metric": ["china_share_mine_rare_earths", "china_share_mine_rare_earths", "deal_size_vs_other_deals"],
-        "value_text": ["69%", "69%", "rank 2"], "year": ["2024", "2024", "2025"], "source": ["USGS", "USGS", "deals"],
-        "finding": ["China mined 69%.", "China mined 69%.", "Second of 3."],
-        "verdict": [ev.SUPPORTED, ev.SUPPORTED, ev.PARTLY], "rule": ["R1", "R1", "R2"],
-    })
+def _verdicts() -> pd.DataFrame:
+    rows = [  # claim_id, premise_id, kind, family, checkable, verdict, stance
+        ("a", "a-p1", "factual", "share_threshold", True, ev.SUPPORTED, "favours_us"),
+        ("a", "a-p2", "opinion", "none", False, ev.NOT_CHECKABLE, "favours_us"),
+        ("b", "b-p1", "factual", "record_check", True, ev.CONTRADICTED, "sceptical"),
+        ("b", "b-p2", "factual", "none", False, ev.NOT_CHECKABLE, "sceptical"),
+        ("c", "c-p1", "forecast", "none", False, ev.NOT_CHECKABLE, "balanced"),
+    ]
+    df = pd.DataFrame(rows, columns=["claim_id", "premise_id", "kind", "rule_family", "checkable", "verdict", "stance"])
+    return df.assign(speaker=["Ann", "Ann", "Bo", "Bo", "Cy"], premise=["P1", "P2", "P3", "P4", "P5"],
+                     date=pd.to_datetime(["2025-01-01"] * 2 + ["2025-10-01"] * 3),
+                     date_precision=["year", "year", "month", "month", "day"],
+                     source_url=["https://a"] * 2 + ["https://b"] * 3, rule=["R1", "", "R2", "", ""],
+                     finding=["F1", "An opinion.", "F3", "No data.", "A forecast."], value_text=["60%", "", "", "", ""],
+                     year=["2024", "", "", "", ""], source=["USGS", "", "deals", "", ""],
+                     context=["", "", "C3", "", ""])
 
 
-def _unchecked() -> pd.DataFrame:
-    return pd.DataFrame({"claim_id": [ev.REKO_DIQ_CLAIM, "x"], "speaker": ["Khan", "Lee"],
-                         "date": pd.to_datetime(["2025-09-01", "2025-10-02"]), "claim": ["Firms leave.", "Good deal."],
-                         "reason": [ev.NOT_RECORDED[ev.REKO_DIQ_CLAIM], ev.JUDGEMENT]})
+def test_verdict_counts_and_text():
+    t = ev.verdict_counts(_verdicts())
+    assert list(t.index) == ev.VERDICTS
+    assert t.loc[ev.SUPPORTED, "favours_us"] == 1 and t.loc[ev.CONTRADICTED, "sceptical"] == 1
+    assert t.loc[ev.NOT_CHECKABLE].sum() == 1  # the factual premise without data; opinion and forecast left out
+    text = ev.verdicts_text(pd.DataFrame({"claim_id": ["a", "b", "c", "d"]}), _verdicts())
+    assert text.startswith("The **4 claims** rest on **5 premises**: 3 factual, 1 opinions or judgements and 1 "
+                           "forecasts.")
+    assert "**2 premises** get a verdict from a rule (2 claims): 1 supported and 1 contradicted." in text
+    assert "1 claims of the file have no premises coded" in text
 
 
-def test_verdicts_and_thresholds_text():
-    text = ev.verdicts_text(pd.DataFrame(index=range(5)), _checked(), _unchecked())
-    assert "Of the **5 claims** in the table, **3** have a factual premise" in text
-    assert "through 2 measures. Their verdicts: 2 supported and 1 partly supported. The other **2** claims" in text
-    assert "at least 50% of world output" in ev.thresholds_text() and "at least 2 times" in ev.thresholds_text()
+def test_measures_markdown_shows_the_rule_beside_each_verdict():
+    md = ev.measures_markdown(_verdicts())
+    assert md.count("### ") == 2 and "*Rule:* " in md
+    assert "- **Ann** ([2025](https://a)), premise: “P1” — **supported.** *Evidence* (USGS, 2024): F1" in md
+    assert "*Context:* C3." in md
+    t = ev.checked_table(_verdicts())
+    assert list(t.columns) == ["Speaker", "Premise (paraphrase)", "Rule", "Evidence", "Verdict"] and len(t) == 2
+    u = ev.unchecked_table(_verdicts())
+    assert u["Premise (paraphrase)"].tolist() == ["P4", "P5"]  # opinions are not listed
+    assert u["Date"].tolist() == ["October 2025", "1 October 2025"]
+    assert ev.unchecked_text(_verdicts()).startswith("3 premises get no verdict: 1 opinions, 1 forecasts and 1 factual")
 
 
-def test_measures_markdown_and_tables():
+def test_rules_markdown_lists_every_family_with_its_threshold():
+    md = ev.rules_markdown()
+    assert md.count("\n- ") + 1 == len(ev.RULES)  # one line per family with a rule
+    assert "at least 50% of the world total" in md and "top 3" in md
+
+
+def test_verdict_chart():
     codebook = claims.load_codebook()
-    assert ev.metrics_used(_checked()) == ["china_share_mine_rare_earths", "deal_size_vs_other_deals"]
-    md = ev.measures_markdown(_checked(), codebook)
-    assert md.count("### ") == 2
-    assert "- Ann Author ([October 2025](https://a)): “China has 90%”" in md  # outlet = speaker: not repeated
-    assert "- Bo (Dawn, [November 2025](https://b)): “China leads”" in md
-    assert "**Verdict: partly supported.** Rule: R2" in md
-    t = ev.checked_table(_checked(), codebook)
-    assert list(t.columns) == ["Speaker", "Claim (paraphrase)", "Measure", "Evidence", "Year", "Source", "Verdict"]
-    assert t["Measure"].notna().all()
-    u = ev.unchecked_table(_unchecked())
-    assert u["Date"].tolist() == ["2025-09-01", "2025-10-02"]
+    spec = claims_charts.verdict_chart(_verdicts(), codebook).to_dict()
+    title = " ".join(spec["title"]["text"]) if isinstance(spec["title"]["text"], list) else spec["title"]["text"]
+    assert title == "2 premises of 2 claims get a verdict: 1 supported, 1 contradicted"
+    assert "supported 1; partly supported 0" in spec["description"]
+    empty = _verdicts().assign(kind="opinion", verdict=ev.NOT_CHECKABLE)
+    assert claims_charts.verdict_chart(empty, codebook) is None
 
 
-def test_reko_diq_note_and_unchecked_text():
-    deals = pd.DataFrame({"deal_id": ["reko-diq-a", "reko-diq-b", "other"], "name": ["RD A", "RD B", "X"],
-                          "china_side": [True, False, True]})
-    note = ev.reko_diq_note(_unchecked(), deals)
-    assert note.startswith("One claim deserves a note. Khan said that “Firms leave.” The book cannot test this: the book")
-    assert "**1** has a Chinese party" in note
-    assert ev.reko_diq_note(_unchecked().iloc[1:], deals) is None
-    assert ev.unchecked_text(_unchecked()) == ("The remaining 2 claims are listed below with the reason they cannot be "
-                                               "tested; 1 of them are judgements, forecasts or recommendations.")
+def test_premise_codes_markdown():
+    md = ev.premise_codes_markdown()
+    assert md.count("### ") == 3 and "(`listed_in_statistics`)" in md and "(`contradicted`)" in md
 
 
 def test_evidence_chart_on_package_data():
@@ -248,3 +490,32 @@ def test_evidence_chart_on_package_data():
     title = " ".join(title) if isinstance(title, list) else title
     assert title == f"China's share is above half in {above} of the 2 measures behind the claims"
     assert spec["title"]["subtitle"][1].startswith("Sources: ")
+
+
+def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
+    prices = pd.DataFrame({"series": ["rare_earths_ndpr_oxide"] * 4, "basis": ["NdPr oxide"] * 4,
+                           "year": [2022, 2023, 2024, 2025], "value": [124.0, 75.0, 55.0, 69.0],
+                           "flag": [None, None, None, "estimated"], "edition": ["MCS2026"] * 4})
+    text = ev.price_context(["rare_earths"], prices)
+    assert "NdPr oxide US$75 in 2023, 55 in 2024, 69 in 2025 (estimate)" in text and "124" not in text
+    assert ev.price_context(["gallium"], prices) == ""
+    controls = pd.DataFrame({"event_id": ["c1"], "title": ["Controls"], "summary": ["rare earths and technology"],
+                             "minerals": ["rare_earths"], "date": [pd.Timestamp("2025-10-09")],
+                             "date_precision": ["day"]})
+    p = _premise("sohu-1-eat-both-ends-p2", "policy_record")
+    with_prices = ev.judge(p, [("subject", "events", controls, "")], {"prices": prices})
+    without = ev.judge(p, [("subject", "events", controls, "")], {})
+    assert with_prices.verdict == without.verdict == ev.SUPPORTED
+    assert "Annual average prices" in with_prices.finding and "Annual average prices" not in without.finding
+
+
+def test_a_claims_file_without_coded_premises_is_not_judged():
+    df = claims.load_claims().head(2)
+    mine = df.assign(claim_id=df["claim_id"] + "-mine")
+    v = ev.premise_verdicts(mine)
+    assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
+    assert ev.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
+                                         "are matched to claims by claim_id), so none is judged.")
+    assert claims_charts.verdict_chart(v, claims.load_codebook()) is None
+    some = ev.premise_verdicts(df)
+    assert set(some["claim_id"]) == set(df["claim_id"])

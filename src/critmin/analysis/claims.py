@@ -499,3 +499,122 @@ def codebook_section(code_type: str, df: pd.DataFrame, codebook: pd.DataFrame) -
         parts.append(f"### {md_escape(r.label)} (`{r.code}`)\n\n{md_escape(r.definition)}\n\n"
                      f"{example}\n\n**Coding rule.** {md_escape(r.coding_rule)} *({n}.)*")
     return "\n\n".join(parts)
+
+
+# --- Counts per voice beside counts per claim -------------------------------------------------------------------
+
+
+def _voice_key(df: pd.DataFrame) -> pd.Series:
+    return df["voice_id"] if "voice_id" in df.columns else df["speaker"]
+
+
+def voice_stances(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per voice (voice_id): its group, claims and the sign of its mean stance score as a stance
+    (favours_us above 0, balanced at 0, sceptical below), so a voice counts once whatever its number of claims."""
+    scored = df.assign(voice=_voice_key(df), score=df["stance"].map(STANCE_SCORE).astype("float64"))
+    v = scored.groupby("voice", sort=False).agg(speaker=("speaker", "first"), speaker_group=("speaker_group", "first"),
+                                                claims=("claim_id", "size"), score=("score", "mean"))
+    v["stance"] = v["score"].map(lambda s: "favours_us" if s > 0 else ("sceptical" if s < 0 else "balanced"))
+    return v.reset_index()
+
+
+def groups_table(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per speaker group (codebook order): voices and claims, and voices by the sign of their mean stance."""
+    cb = load_codebook() if codebook is None else codebook
+    v = voice_stances(df)
+    per = pd.crosstab(v["speaker_group"], v["stance"]).reindex(columns=STANCES, fill_value=0)
+    by = v.groupby("speaker_group")
+    out = pd.DataFrame({"voices": by.size(), "claims": by["claims"].sum()})
+    out = out.join(per)
+    order = [g for g in codes("speaker_group", cb) if g in out.index]
+    out = out.reindex(order).fillna(0).astype("int64")
+    names = labels("speaker_group", cb)
+    shown = out.reset_index().rename(columns={"speaker_group": "group"})
+    shown.insert(0, "Group", shown["group"].map(names))
+    shown = shown.drop(columns="group")
+    shown.columns = ["Group", "Voices", "Claims", "Voices favouring the US", "Balanced voices", "Sceptical voices"]
+    return shown
+
+
+def report_voices(df: pd.DataFrame) -> pd.DataFrame:
+    """The voices quoted in the report most claims come from (the claims resource's first source), other than
+    the report's own framing (group 'other'): one row per voice with its claims and the months they are dated to."""
+    src = datapackage.resource("claims")["sources"][0].get("path", "")
+    rep = df[(df["source_url"] == src) & (df["speaker_group"] != "other")]
+    if rep.empty:
+        return pd.DataFrame(columns=["voice", "speaker", "claims"])
+    rep = rep.assign(voice=_voice_key(rep))
+    return rep.groupby("voice", sort=False).agg(speaker=("speaker", "first"), claims=("claim_id", "size")).reset_index()
+
+
+def concentration_text(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -> str:
+    """Counts per voice beside counts per claim: how the stance balance reads when each voice counts once, how
+    many claims the report's experts make and how much of the busiest month they are, and the interested-party
+    and low-reliability groups kept apart."""
+    from critmin.text import and_list, num
+
+    cb = load_codebook() if codebook is None else codebook
+    if not len(df):
+        return ""
+    v = voice_stances(df)
+    vc = v["stance"].value_counts().reindex(STANCES, fill_value=0)
+    cc = df["stance"].value_counts().reindex(STANCES, fill_value=0)
+    parts = [f"Counted per claim, {num(cc['favours_us'])} of {num(len(df))} claims favour the US, "
+             f"{num(cc['balanced'])} are balanced and {num(cc['sceptical'])} sceptical; counted per voice (each of "
+             f"the {num(len(v))} voices once, by the sign of its mean stance), {num(vc['favours_us'])} voices lean "
+             f"towards the US, {num(vc['balanced'])} sit at zero and {num(vc['sceptical'])} lean sceptical."]
+    top = v.sort_values(["claims", "speaker"], ascending=[False, True])
+    rep = report_voices(df)
+    if len(rep) > 1:
+        n = int(rep["claims"].sum())
+        ids = set(rep["voice"])
+        mine = df[_voice_key(df).isin(ids)]
+        month = df["date"].dt.to_period("M").value_counts().sort_values(ascending=False, kind="stable")
+        busiest = month.index[0]
+        in_busiest = int((mine["date"].dt.to_period("M") == busiest).sum())
+        publisher = datapackage.resource("claims")["sources"][0].get("publisher", "one")
+        parts.append(f"A few voices make many claims: the {num(len(rep))} experts quoted in the {publisher} "
+                     f"report ({and_list(rep['speaker'].tolist())}) make **{num(n)} of the {num(len(df))} claims**. "
+                     f"{num(in_busiest)} of the {num(int(month.iloc[0]))} claims of the busiest month, "
+                     f"{busiest.strftime('%B %Y')}, are theirs, so that month's peak reflects one report rather than "
+                     "a wave of new voices.")
+    elif len(top):
+        first = top.iloc[0]
+        parts.append(f"The most frequent voice, {first['speaker']}, makes {num(int(first['claims']))} claims.")
+    names = labels("speaker_group", cb)
+    kept = []
+    for g in ("interested_party", "low_reliability_source"):
+        sub = v[v["speaker_group"] == g]
+        if len(sub):
+            kept.append(f"{names[g].lower()} ({num(int(sub['claims'].sum()))} claims from {num(len(sub))} "
+                        f"voice{'' if len(sub) == 1 else 's'}: {and_list(sub['speaker'].tolist())})")
+    if kept:
+        parts.append("Two groups are kept apart from the national groups: " + " and ".join(kept)
+                     + ". Interested parties have a stake in the deal or trade they speak about; low-reliability "
+                     "sources cannot be checked for author or standing.")
+    return "\n\n".join(parts)
+
+
+def off_list_note(df: pd.DataFrame, events: pd.DataFrame) -> str:
+    """Which minerals named for early export under the MoU are not on the final US List of Critical Minerals,
+    and how many claims speak of them; empty when every named mineral is on the list."""
+    from critmin.analysis import deals as deals_mod
+    from critmin.text import and_list, date_text, num
+
+    ev = events.set_index("event_id")
+    if deals_mod.SIGNED_EVENT not in ev.index or deals_mod.LIST_EVENT not in ev.index:
+        return ""
+    off = deals_mod.not_critical(events, ev.loc[deals_mod.SIGNED_EVENT, "minerals"])
+    if not off:
+        return ""
+    words = [m.replace("_", " ") for m in off]
+    pattern = "|".join(words)
+    mention = df[df["claim"].str.contains(pattern, case=False, regex=True, na=False)]
+    who = and_list(sorted(mention["speaker"].unique())) if len(mention) else ""
+    return (f"Of the minerals named for early export under the MoU, {and_list(words)} "
+            f"{'is' if len(off) == 1 else 'are'} not on the final US List of Critical Minerals "
+            f"({date_text(ev.loc[deals_mod.LIST_EVENT, 'date'])}): claims about the deal's value for US "
+            f"critical-mineral supply do not extend to {'it' if len(off) == 1 else 'them'}. "
+            + (f"{num(len(mention))} claim{'' if len(mention) == 1 else 's'} in the table "
+               f"name{'s' if len(mention) == 1 else ''} {and_list(words)} ({who})."
+               if len(mention) else f"No claim in the table names {and_list(words)}."))

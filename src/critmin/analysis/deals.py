@@ -15,6 +15,12 @@ from critmin.text import RELIABILITY, date_text, md_escape, usd
 __all__ = [
     "KIND_LABELS",
     "MONEY_KIND_LABELS",
+    "STATUS_LABELS",
+    "flows",
+    "flows_table",
+    "flows_text",
+    "not_critical",
+    "minerals_text",
     "RELIABILITY",
     "DEAL_ID",
     "FACT_SECTIONS",
@@ -55,10 +61,23 @@ MONEY_KIND_LABELS = {
     "framework": "Intergovernmental framework",
     "pipeline": "Project pipeline",
     "loan": "Loan (pledged, approved or sought)",
+    "guarantee": "Loan guarantee",
     "equity": "Equity stake",
+    "price_support": "Price floor or offtake",
     "grant": "Grant",
     "investment_plan": "Planned project cost",
-    "other": "Other (guarantee, lease, money already spent)",
+    "spent": "Money reported spent",
+    "other": "Other (lease, concession)",
+}
+
+STATUS_LABELS = {
+    "planned": "planned (cost estimate or target)",
+    "intent": "stated intent",
+    "unconfirmed": "reported, not confirmed",
+    "approved": "approved",
+    "signed": "signed",
+    "disbursed": "disbursed",
+    "realised": "reported as spent",
 }
 
 # Which rows of the fact tables tell the story of the deal, in reading order: (section, table, id).
@@ -69,6 +88,9 @@ FACT_SECTIONS: list[tuple[str, str, str]] = [
     ("What was signed", "events", "ussm-fwo-phasing-reported"),
     ("What was signed", "events", "nlc-mota-engil-mou"),
     ("What was signed", "events", "us-charge-welcomes-ussm-fwo-mou"),
+    ("What was signed", "events", "ussm-fwo-signing-witnesses"),
+    ("What was signed", "events", "ussm-fwo-wider-mineral-list"),
+    ("What was signed", "events", "us-critical-minerals-list-2025"),
     ("What was signed", "events", "white-house-meeting-mineral-samples"),
     ("First shipment", "events", "ussm-first-shipment"),
     ("First shipment", "events", "ft-ussm-plant-not-operating"),
@@ -77,6 +99,12 @@ FACT_SECTIONS: list[tuple[str, str, str]] = [
     ("Reactions", "events", "china-mfa-on-pakistan-us-cooperation"),
     ("Reactions", "events", "ussm-fwo-not-binding-analysis"),
     ("Follow-up", "events", "critical-minerals-forum-visit"),
+    ("Reko Diq", "events", "reko-diq-jbic-welcomed"),
+    ("Reko Diq", "deals", "reko-diq-jbic"),
+    ("Reko Diq", "events", "reko-diq-us-exim-pledge"),
+    ("Reko Diq", "deals", "reko-diq-us-exim"),
+    ("Reko Diq", "events", "reko-diq-barrick-review"),
+    ("Reko Diq", "events", "reko-diq-slowdown"),
 ]
 
 
@@ -126,7 +154,7 @@ def deal_facts(events: pd.DataFrame, deals: pd.DataFrame, sections=FACT_SECTIONS
         if rid not in src.index:
             raise KeyError(f"{table} has no row {rid!r}")
         r = src.loc[rid]
-        precision = r["date_precision"] if table == "events" else "day"
+        precision = r["date_precision"] if pd.notna(r["date_precision"]) else "day"
         title = r["title"] if table == "events" else r["name"]
         fact = r["summary"]
         note = r.get("amount_note")
@@ -177,6 +205,9 @@ def _side(row) -> str:
     if row["us_side"] and row["pakistan_side"]:
         return "US in Pakistan"
     if row["us_side"]:
+        # NOTE: a US party with no counterpart country is a US government stake, loan or price floor at home.
+        if "counterpart_country" in row.index and pd.isna(row["counterpart_country"]):
+            return "US at home"
         return "US with another country"
     return "Pakistan with others"
 
@@ -244,7 +275,7 @@ PHASING_EVENT = "ussm-fwo-phasing-reported"
 
 
 def _and_list(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _minerals(row) -> list[str]:
@@ -260,8 +291,9 @@ def signed_text(events: pd.DataFrame, deals: pd.DataFrame, deal_id: str = DEAL_I
             f"memorandum of understanding in Islamabad. The headline figure is **{usd(mou['amount_usd'])}**, "
             f"described as USSM's intended investment in a first phase; the deal is recorded as "
             f"**{'binding' if mou['binding'] else 'not binding'}** (money kind: "
-            f"*{MONEY_KIND_LABELS[mou['money_kind']]}*). The minerals named for early export were "
-            f"{_and_list(_minerals(signed))}; a poly-metallic refinery in Pakistan is the plan's processing step. "
+            f"*{MONEY_KIND_LABELS[mou['money_kind']]}*"
+            + (f", status *{STATUS_LABELS[mou['status']]}*" if pd.notna(mou.get("status")) else "") + "). "
+            f"{minerals_text(events)} A poly-metallic refinery in Pakistan is the plan's processing step. "
             "Each line below is a paraphrase of the report linked beside it.")
 
 
@@ -359,3 +391,93 @@ def unsized_text(deals: pd.DataFrame) -> str:
     unsized = unsized_deals(deals)
     return "Deals in the table that state **no amount**: " + "; ".join(
         f"{r['name']} ({r['kind_label'].lower()})" for _, r in unsized.iterrows()) + "."
+
+
+# --- What has flowed, and the minerals ------------------------------------------------------------------------
+
+# Statuses at which money has moved beyond a stated intention, furthest last.
+MOVED = ["approved", "signed", "disbursed", "realised"]
+
+
+def flows(deals: pd.DataFrame) -> pd.DataFrame:
+    """The US agreements and deals with other countries and the money recorded under each: one row per deal of a
+    US party (outside Pakistan) with a counterpart country, with kind, status and amount (never summed), sorted
+    by country and date."""
+    from critmin.data import countries
+
+    us = deals[deals["us_side"].fillna(False).astype(bool) & ~deals["pakistan_side"].fillna(False).astype(bool)]
+    out = us[us["counterpart_country"].notna()].copy()
+    out["country"] = out["counterpart_country"].map(countries.to_name)
+    out["kind_label"] = out["money_kind"].map(MONEY_KIND_LABELS)
+    out["status_label"] = out["status"].map(STATUS_LABELS)
+    out["when"] = [date_text(d, p) if pd.notna(d) else "undated"
+                   for d, p in zip(out["date"], out["date_precision"], strict=True)]
+    out["moved"] = out["status"].isin(MOVED) & ~out["money_kind"].isin(["framework", "mou_intent"])
+    return out.sort_values(["country", "date", "deal_id"]).reset_index(drop=True)
+
+
+def flows_table(deals: pd.DataFrame) -> pd.DataFrame:
+    """flows() as the deal page shows it."""
+    f = flows(deals)
+    t = pd.DataFrame({"Country": f["country"], "Date": f["when"], "Deal": f["name"], "Kind of money": f["kind_label"],
+                      "Status": f["status_label"],
+                      "Amount": [usd(a, markdown=False) if pd.notna(a) else "none stated" for a in f["amount_usd"]]})
+    return t
+
+
+def flows_text(deals: pd.DataFrame) -> str:
+    """For each country with a US framework or MoU: whether any money beyond an intention is recorded."""
+    f = flows(deals)
+    if f.empty:
+        return "The deals table records no US agreement or deal with another country."
+    moved = f[f["moved"]]
+    done = sorted(moved["country"].unique())
+    none = sorted(set(f["country"]) - set(done))
+    n = len(set(f["country"]))
+    parts = [f"Of the {n} countries where the table records a US minerals agreement or deal, "
+             f"{len(done)} {'has' if len(done) == 1 else 'have'} money recorded beyond a framework or a stated "
+             "intention"
+             + (f" ({', '.join(done)})" if done else "")]
+    for c in done:
+        rows = moved[moved["country"] == c]
+        parts.append(f"{c}: " + "; ".join(f"{r['name']} ({r['kind_label'].lower()}, {r['status_label']}"
+                                          + (f", {usd(r['amount_usd'])}" if pd.notna(r["amount_usd"]) else "") + ")"
+                                          for _, r in rows.iterrows()))
+    text = ". ".join(parts) + "."
+    if none:
+        text += f" For {_and_list(none)}, only frameworks, MoUs, plans or stated intentions are recorded."
+    return text + " Each amount is of its own kind and status; none is added to another."
+
+
+LIST_EVENT = "us-critical-minerals-list-2025"
+
+
+def not_critical(events: pd.DataFrame, minerals: list[str] | str) -> list[str]:
+    """Minerals (codes) that the final 2025 US List of Critical Minerals row does not name.
+    NOTE: the list names rare earths element by element, so the rare-earth group counts as listed."""
+    ev = events.set_index("event_id")
+    if LIST_EVENT not in ev.index:
+        return []
+    listed = set(str(ev.loc[LIST_EVENT, "minerals"]).split(";")) | {"rare_earths"}
+    named = minerals.split(";") if isinstance(minerals, str) else minerals
+    return [m for m in named if m not in listed]
+
+
+def minerals_text(events: pd.DataFrame) -> str:
+    """The minerals named at the signing, the wider list reported, and which are not US critical minerals."""
+    ev = events.set_index("event_id")
+    named = ev.loc[SIGNED_EVENT, "minerals"].split(";")
+    text = f"The minerals named for early export were {_and_list([m.replace('_', ' ') for m in named])}."
+    if "ussm-fwo-wider-mineral-list" in ev.index:
+        wider = [m for m in ev.loc["ussm-fwo-wider-mineral-list", "minerals"].split(";") if m not in named]
+        if wider:
+            text += (" The Prime Minister's Office described a wider list that adds "
+                     f"{_and_list([m.replace('_', ' ') for m in wider])}.")
+    off = not_critical(events, named)
+    if off:
+        d = ev.loc[LIST_EVENT, "date"]
+        text += (f" Of the minerals named for early export, {_and_list([m.replace('_', ' ') for m in off])} "
+                 f"{'is' if len(off) == 1 else 'are'} not on the final US List of Critical Minerals "
+                 f"({date_text(d)}), so {'it' if len(off) == 1 else 'they'} would not count towards US "
+                 "critical-mineral supply.")
+    return text

@@ -22,17 +22,22 @@ from critmin.analysis import claims as claims_mod
 from critmin.analysis.deals import DEAL_ID
 from critmin.data import countries
 from critmin.data import package as datapackage
+from critmin.text import span
 from critmin.text import usd as _usd_text
 
 
 def usd_plain(x: float) -> str:
     return _usd_text(x, markdown=False)
 
+# The grades of claim_premises (codes listed with that resource), as printed on the pages.
 SUPPORTED = "supported"
 PARTLY = "partly supported"
-NOT_SUPPORTED = "not supported"
-NOT_CHECKABLE = "not checkable with our data"
-VERDICTS = [SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_CHECKABLE]
+NOT_SUPPORTED = "not supported by the public record"
+CONTRADICTED = "contradicted"
+NOT_CHECKABLE = "not checkable"
+VERDICTS = [SUPPORTED, PARTLY, NOT_SUPPORTED, CONTRADICTED, NOT_CHECKABLE]
+GRADE_CODES = {"supported": SUPPORTED, "partly_supported": PARTLY, "not_supported_public_record": NOT_SUPPORTED,
+               "contradicted": CONTRADICTED, "not_checkable": NOT_CHECKABLE}
 
 # Thresholds of the rules. NOTE: these are judgement calls, stated on the page next to each verdict:
 # 'dominates' is read as at least half of world output, a 'hold' or 'clear lead' as at least twice the
@@ -300,47 +305,69 @@ def china_share_us_imports_rare_earths(us_imports: pd.DataFrame | None = None) -
         verdict=verdict, rule=IMPORTS_RULE)
 
 
-DEAL_RULE = ("The data cannot show intent, so the strongest verdict is partly supported: partly supported if the "
-             "USSM–FWO MoU is non-binding and its amount is below the median of the other deals' stated amounts; "
-             "not supported otherwise.")
+DEAL_RULE = ("Amounts are compared only with amounts of the same kind of money (MoU headlines with MoU headlines), "
+             "never added or ranked across kinds. Supported if the USSM–FWO MoU is non-binding and its amount is "
+             "below the median of the other stated amounts of its kind; partly supported if only one of the two "
+             "holds; not supported by the public record if neither does.")
 
 
 def deal_size_vs_other_deals(deals: pd.DataFrame | None = None, deal_id: str = DEAL_ID) -> Evidence:
-    """The USSM–FWO headline amount against the other deals with a stated amount: its rank, its ratio to
-    their median, its rank among US-side deals, and how many deals are non-binding MoUs. Amounts of
-    different kinds are compared, never added."""
+    """The USSM–FWO headline amount against the other stated amounts of the same money_kind only: its rank
+    within the kind, its ratio to their median, and whether the MoU is non-binding."""
+    from critmin.analysis.deals import within_kind
+
     d = data.load("deals") if deals is None else deals
-    deal = d[d["deal_id"] == deal_id]
-    if deal.empty:
+    if not (d["deal_id"] == deal_id).any():
         raise ValueError(f"deal {deal_id!r} is not in the deals table")
-    deal = deal.iloc[0]
-    amount = float(deal["amount_usd"])
-    stated = d[d["amount_usd"].notna()]
-    others = stated[stated["deal_id"] != deal_id]
-    median = float(others["amount_usd"].median())
-    rank = int((stated["amount_usd"] > amount).sum()) + 1
-    us = stated[stated["us_side"].fillna(False).astype(bool)]
-    us_rank = int((us["amount_usd"] > amount).sum()) + 1
+    deal = d[d["deal_id"] == deal_id].iloc[0]
+    wk = within_kind(d, deal_id)
+    others = wk["others"]
     binding = deal["binding"]
     non_binding = bool(pd.notna(binding) and not bool(binding))
-    mous = d[(d["money_kind"] == "mou_intent") & (d["binding"].fillna(True) == False)]  # noqa: E712
-    ratio = amount / median
-    us_place = "is the smallest" if us_rank == len(us) else f"ranks {us_rank}"
-    verdict = PARTLY if (non_binding and amount < median) else NOT_SUPPORTED
-    dates = stated["date"].dropna()
-    span = "" if dates.empty else f"{dates.min():%Y}" + (f"–{dates.max():%Y}" if dates.max().year != dates.min().year else "")
+    if others.empty:
+        median, ratio, below = None, None, None
+    else:
+        median = float(others["amount_usd"].median())
+        ratio = wk["amount"] / median
+        below = wk["amount"] < median
+    held = [non_binding] + ([below] if below is not None else [])
+    verdict = SUPPORTED if all(held) and below is not None else (PARTLY if any(held) else NOT_SUPPORTED)
+    kind = wk["kind_label"].lower()
+    comparison = ("no other amount of its kind is stated" if median is None else
+                  f"{ratio:.2f} times the median of the other {len(others)} stated amount"
+                  f"{'' if len(others) == 1 else 's'} of its kind ({usd_plain(median)})")
     return Evidence(
-        metric="deal_size_vs_other_deals", value=ratio, value_text=f"{ratio:.2f} × median", year=span,
-        resources=("deals",), source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
-        finding=(f"At {usd_plain(amount)} the USSM–FWO MoU ranks {rank} of {len(stated)} deals with a stated amount and "
-                 f"{us_place} of the {len(us)} with a US party; it is {ratio:.2f} times the median of the other deals "
-                 f"({usd_plain(median)}). It is {'a non-binding' if non_binding else 'not described as a non-binding'} "
-                 f"MoU, one of {len(mous)} non-binding MoUs in the table. The amounts are of different kinds "
-                 f"(loans, project costs, MoU intentions) and are compared, not added."),
+        metric="deal_size_vs_other_deals", value=ratio, value_text=f"rank {wk['rank']} of {wk['n_sized']} ({kind})",
+        year=f"{deal['date']:%Y}", resources=("deals",),
+        source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
+        finding=(f"At {usd_plain(wk['amount'])} the USSM–FWO MoU ranks {wk['rank']} of {wk['n_sized']} stated amounts "
+                 f"of the kind '{kind}' ({wk['n_unsized']} more of that kind state none); it is {comparison}. It is "
+                 f"{'a non-binding' if non_binding else 'not recorded as a non-binding'} MoU. Amounts of other kinds "
+                 f"(loans, guarantees, project costs, money spent) are not ranked with it."),
         verdict=verdict, rule=DEAL_RULE)
 
 
-# ---------------------------------------------------------------------------------------------- all claims
+def china_share_mine(mineral: str, production: pd.DataFrame | None = None) -> Evidence:
+    """China's share of world mine production of one mineral (USGS world total), latest year and edition."""
+    p = data.load("production") if production is None else production
+    rows = p[(p["mineral"] == mineral) & (p["stage"] == "mine")]
+    if rows.empty:
+        raise ValueError(f"no mine production rows for {mineral!r}")
+    year = int(rows["year"].max())
+    rows = rows[rows["year"] == year]
+    edition = sorted(rows["edition"].astype(str).unique())[-1]
+    rows = rows[rows["edition"] == edition]
+    lead = _lead(rows)
+    unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns else ""
+    name = mineral.replace("_", " ")
+    return Evidence(
+        metric=f"china_share_mine_{mineral}", value=lead["share"], value_text=_pct(lead["share"]), year=str(year),
+        resources=("production",), source=_source_short("production", edition[-4:]),
+        finding=_lead_sentence(lead, f"{name} mine production", year, unit),
+        verdict=_dominance_verdict(lead), rule=DOMINANCE_RULE)
+
+
+# ---------------------------------------------------------------------------------------------- legacy metrics
 
 
 METRICS: dict[str, Callable[[], Evidence]] = {
@@ -355,155 +382,671 @@ METRICS: dict[str, Callable[[], Evidence]] = {
 
 
 def evaluate(metric: str) -> Evidence:
-    """The evidence for one metric id of the codebook."""
+    """The evidence for one metric id of the codebook (the single measure of the claims table's metric column)."""
     if metric not in METRICS:
         raise KeyError(f"no evidence function for metric {metric!r}; known: {', '.join(METRICS)}")
     return METRICS[metric]()
 
 
-def checked_claims(df: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per checkable claim with its evidence (columns of Evidence), sorted by metric order in
-    METRICS, then date and claim_id. Each metric is computed once."""
-    df = claims_mod.load_claims() if df is None else df
-    chk = df[df["checkable"].fillna(False).astype(bool)].copy()
-    results = {m: evaluate(m).as_dict() for m in METRICS if m in set(chk["metric"])}
-    ev = pd.DataFrame([results[m] for m in chk["metric"]], index=chk.index)
-    out = pd.concat([chk[["claim_id", "speaker", "speaker_group", "date", "outlet", "source_url", "claim",
-                          "stance"]], ev], axis=1)
-    out["metric_order"] = out["metric"].map({m: i for i, m in enumerate(METRICS)})
-    return out.sort_values(["metric_order", "date", "claim_id"], ignore_index=True).drop(columns="metric_order")
+
+# ---------------------------------------------------------------------------------------------- premises
+# Every premise of claim_premises gets its verdict here. The rule family (a column of claim_premises) picks ONE
+# rule, applied in the same way to every premise of that family whichever side the speaker is on; the rows the
+# rule reads are those of premise_evidence. What a premise states is coded below, per premise, as the
+# condition the rule tests (a threshold word, the minerals named, the rows that would show the fact).
 
 
-# Why a claim cannot be tested with the book's data. NOTE: the default covers judgements, forecasts and
-# recommendations; the claims below contain a factual statement the data do not record, and say which.
-JUDGEMENT = "A judgement, forecast or recommendation rather than a measurable quantity."
-NOT_RECORDED = {
-    "khan-2-reko-diq-chinese-firms": ("The book records financing and deals, not which companies work at a mine "
-                                      "site or their plans to leave."),
-    "khan-3-japan-irks-beijing": "Beijing's reaction is not measured; the book records no Japanese stake in Reko Diq.",
-    "khan-4-investment-loss": "A forecast; FDI data show past flows, not the cause of a future fall.",
-    "lin-1-kept-informed": "A statement about diplomatic contacts, which no dataset in the book records.",
-    "lin-2-rumours": "The book's Pakistan trade data are totals by partner, not by commodity, so rare-earth flows are not visible.",
-    "hastie-1-first-shipment": "Single shipments are not in the book's data.",
-    "sultan-1-antimony": "Buyers and middlemen in the antimony trade are not in the book's data.",
-    "jovanovic-1-exim-loan": "The loan is in the deals table, but the claim's point (fairness of supply chains) is a judgement.",
-    "baker-2-exim-jobs": "The loan is in the deals table, but jobs created are not in the book's data.",
-    "baskaran-1-money-flows": "Whether money has flowed under earlier US memoranda is not in the book's data.",
-    "major-moore-1-reko-diq-review": "Company spending plans and security reviews are not in the book's data.",
-    "munir-1-treasure": "Reserves of rare earths in Pakistan are not quantified in the book's data.",
-    "sharif-1-goodbye-imf": "A conditional forecast about debt; the book holds no projection of mineral revenue.",
+@dataclass(frozen=True)
+class PremiseVerdict:
+    verdict: str  # one of VERDICTS
+    finding: str  # what the data show, in one or two neutral sentences with the numbers
+    value_text: str = ""  # the headline number, if any
+    year: str = ""  # the year(s) the finding refers to
+    source: str = ""  # publisher and edition of the number, where one source carries it
+
+
+def premise_codes() -> pd.DataFrame:
+    """The codes of claim_premises (kind, rule_family, grade, role) with label, definition and rule."""
+    return pd.DataFrame(datapackage.resource("claim_premises")["codes"])
+
+
+def family_rules() -> dict[str, str]:
+    """rule_family code → the rule that gives each grade, as the data package states it."""
+    c = premise_codes()
+    c = c[c["code_type"] == "rule_family"]
+    return dict(zip(c["code"], c["rule"], strict=True))
+
+
+def family_labels() -> dict[str, str]:
+    c = premise_codes()
+    c = c[c["code_type"] == "rule_family"]
+    return dict(zip(c["code"], c["label"], strict=True))
+
+
+def _combine(verdicts: list[str]) -> str:
+    """One verdict from the verdicts of a premise's parts: the common verdict when they agree, partly supported
+    when some part is supported or partly supported, otherwise the weakest.
+    NOTE: a premise naming several things (antimony and copper) is only as supported as all of them together."""
+    if not verdicts:
+        return NOT_CHECKABLE
+    if len(set(verdicts)) == 1:
+        return verdicts[0]
+    if any(v in (SUPPORTED, PARTLY) for v in verdicts):
+        return PARTLY
+    return CONTRADICTED if CONTRADICTED in verdicts else NOT_SUPPORTED
+
+
+Slices = list[tuple[str, str, pd.DataFrame, str]]  # (role, dataset, rows, note)
+
+
+def _rows(slices: Slices, dataset: str | None = None, role: str | None = None) -> pd.DataFrame:
+    parts = [f for r, d, f, _ in slices if (dataset is None or d == dataset) and (role is None or r == role)]
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts).pipe(lambda x: x[~x.index.duplicated()])
+
+
+# ---- share_threshold: the threshold word of each premise. NOTE: 'dominates' → majority, 'hold'/'leading
+# position' → clear lead, 'trades with' → not marginal, the same reading for every speaker.
+SHARE_TESTS = {
+    "runde-1-copper-p1": "clear_lead",
+    "mahmood-1-no-betrayal-p1": "not_marginal",
+    "strayer-1-future-hub-p2": "majority",
+    "br-1-china-dominates-mining-p1": "majority",
+    "br-2-china-dominates-processing-p1": "majority",
+}
+THRESHOLD_WORDS = {"majority": f"at least {_pct(MAJORITY)} of the world total",
+                   "clear_lead": f"at least {CLEAR_LEAD:g} times the next country",
+                   "not_marginal": f"at least {_pct(NOT_MARGINAL)} of the total"}
+
+
+def _share_verdict(dataset: str, rows: pd.DataFrame, test: str) -> PremiseVerdict:
+    """China's share in one slice (production, refining or us_imports rows) against the premise's threshold."""
+    if dataset == "us_imports":
+        ev = china_share_us_imports_rare_earths(rows)
+        share = ev.value
+        if test != "not_marginal":
+            raise ValueError("US import shares are tested only for 'trades with' (not_marginal)")
+        verdict = SUPPORTED if share >= NOT_MARGINAL else (PARTLY if share > 0 else CONTRADICTED)
+        return PremiseVerdict(verdict, ev.finding, ev.value_text, ev.year, ev.source)
+    if dataset == "refining":
+        mineral = rows["mineral"].iloc[0]
+        r, edition, year, secondary = _iea_latest(rows, mineral)
+        source = _source_short("refining", edition[-4:])
+        what = {"copper": "refined copper output",
+                "rare_earths": "refining of magnet rare earths (Nd, Pr, Dy, Tb)"}.get(mineral, f"{mineral} refining")
+        unit = "kt"
+    elif dataset == "production":
+        mineral = rows["mineral"].iloc[0]
+        year = int(rows["year"].max())
+        r = rows[rows["year"] == year]
+        edition = sorted(r["edition"].astype(str).unique())[-1]
+        r = r[r["edition"] == edition]
+        source = _source_short("production", edition[-4:])
+        what = f"{'rare-earth' if mineral == 'rare_earths' else mineral.replace('_', ' ')} mine production"
+        unit = str(r["unit"].iloc[0]) if "unit" in r.columns else ""
+        secondary = False
+    else:
+        raise ValueError(f"no share rule for dataset {dataset!r}")
+    lead = _lead(r)
+    ratio = lead["china"] / lead["second_value"] if lead["second_value"] else float("inf")
+    if lead["rank"] != 1:
+        verdict = NOT_SUPPORTED
+    elif test == "majority":
+        verdict = SUPPORTED if lead["share"] >= MAJORITY else PARTLY
+    elif test == "clear_lead":
+        verdict = SUPPORTED if ratio >= CLEAR_LEAD else PARTLY
+    else:
+        verdict = SUPPORTED if lead["share"] >= NOT_MARGINAL else PARTLY
+    finding = _lead_sentence(lead, what, year, unit)
+    if lead["rank"] == 1 and lead["second_name"]:
+        finding += f" China's figure is {ratio:,.1f} times that of {lead['second_name']}."
+    if secondary:
+        finding += " The IEA figures for this year are read from a third-party copy of the workbook."
+    return PremiseVerdict(verdict, finding, _pct(lead["share"]), str(year), source)
+
+
+def rule_share_threshold(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    test = SHARE_TESTS[premise["premise_id"]]
+    parts = [_share_verdict(d, f, test) for r, d, f, _ in slices if r == "subject"]
+    return PremiseVerdict(_combine([p.verdict for p in parts]), " ".join(p.finding for p in parts),
+                          "; ".join(p.value_text for p in parts), "; ".join(p.year for p in parts),
+                          "; ".join(dict.fromkeys(p.source for p in parts)))
+
+
+# ---- planned_share_of_world. NOTE: 'among the largest producers' is read as the top three, 'a notable but
+# minor share' as the top ten; the plan is taken at its largest stated phase and current world output held fixed.
+PLANNED_TOP = 3
+PLANNED_NOTABLE = 10
+
+
+def rule_planned_share_of_world(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    plan = _rows(slices, role="subject")
+    ref = _rows(slices, role="reference")
+    if plan.empty or ref.empty:
+        return PremiseVerdict(NOT_CHECKABLE, "The plan or the world output is missing from the data.")
+    planned = float(plan["value"].max())
+    year = int(ref["year"].max())
+    r = ref[ref["year"] == year]
+    edition = sorted(r["edition"].astype(str).unique())[-1]
+    r = r[r["edition"] == edition]
+    lead = _lead(r) if (r["iso3"] == "CHN").any() else None
+    ranked = _ranked(r)
+    world = float(r.loc[r["row_kind"] == "world_total", "value"].iloc[0])
+    unit = str(r["unit"].iloc[0])
+    # ref units are kt for copper; plan in t per year
+    scale = 1000.0 if unit == "kt" and str(plan["unit"].iloc[0]).startswith("t") else 1.0
+    planned_u = planned / scale
+    share = planned_u / world
+    rank = int((ranked["value"] > planned_u).sum()) + 1
+    top = ranked.iloc[0]
+    verdict = SUPPORTED if rank <= PLANNED_TOP else (PARTLY if rank <= PLANNED_NOTABLE else NOT_SUPPORTED)
+    del lead
+    finding = (f"The largest planned output ({_amount(planned_u)} {unit} a year, after expansion) would be "
+               f"{share * 100:.1f}% of world mine output in {year} ({_amount(world)} {unit}) and would rank "
+               f"{rank} among the producers listed; the largest, {_name(top)}, produced "
+               f"{_pct(float(top['value']) / world)}.")
+    return PremiseVerdict(verdict, finding, f"{share * 100:.1f}%", str(year), _source_short("production", edition[-4:]))
+
+
+# ---- rank_among_sources: the partner each premise names.
+RANK_TESTS = {"khan-7-china-biggest-investor-p1": "CHN"}
+
+
+def rule_rank_among_sources(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    if RANK_TESTS[premise["premise_id"]] != "CHN":
+        raise ValueError("only China's rank is computed")
+    ev = china_largest_fdi_source(_rows(slices, role="subject"))
+    verdict = {SUPPORTED: SUPPORTED, PARTLY: PARTLY}.get(ev.verdict, NOT_SUPPORTED)
+    return PremiseVerdict(verdict, ev.finding, ev.value_text, ev.year, ev.source)
+
+
+# ---- listed_in_statistics: the minerals named, and whether the premise asserts that Pakistan is listed
+# (a resource claim) or that it is not (REEx's "no rare-earth production").
+LISTED_TESTS = {
+    "munir-1-treasure-p1": (("rare_earths",), True),
+    "khoso-6-technology-gap-p1": (("rare_earths",), True),
+    "reex-1-six-trillion-p2": (("rare_earths",), False),
+    "malik-1-france-p1": (("copper", "gold", "rare_earths"), True),
 }
 
 
-def reko_diq_chinese_financing(deals: pd.DataFrame | None = None) -> int:
-    """Number of Reko Diq deals in the deals table with a Chinese party (context for the Reko Diq claims)."""
-    d = data.load("deals") if deals is None else deals
-    reko = d[d["deal_id"].str.startswith("reko-diq") | d["name"].str.contains("Reko Diq", regex=False)]
-    return int(reko["china_side"].fillna(False).astype(bool).sum())
+def rule_listed_in_statistics(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    minerals, asserts = LISTED_TESTS[premise["premise_id"]]
+    found, years = {}, {}
+    for role, dataset, rows, _ in slices:
+        if role != "subject":
+            continue
+        pak = rows[(rows["iso3"] == "PAK") & (rows["value"].fillna(0) > 0)]
+        years.setdefault(dataset, (rows["year"].min(), rows["year"].max()) if "year" in rows and len(rows) else None)
+        for m in minerals:
+            hit = pak[pak["mineral"] == m]
+            if len(hit):
+                found.setdefault(m, []).append(f"{dataset} {span(int(hit['year'].min()), int(hit['year'].max()))}")
+    listed = [m for m in minerals if m in found]
+    names = {"production": "USGS mine production", "production_history": "BGS production", "reserves": "USGS reserves"}
+    read = ", ".join(f"{names.get(d, d)} ({span(int(y[0]), int(y[1]))})" for d, y in years.items() if y)
+    parts = [f"{m.replace('_', ' ')}: listed in {', '.join(found[m])}" if m in found else
+             f"{m.replace('_', ' ')}: not listed" for m in minerals]
+    finding = f"Pakistan with a positive amount in the statistics read ({read}) — " + "; ".join(parts) + "."
+    if asserts:
+        verdict = SUPPORTED if len(listed) == len(minerals) else (PARTLY if listed else NOT_SUPPORTED)
+    else:
+        verdict = CONTRADICTED if listed else SUPPORTED
+    n = len(listed)
+    return PremiseVerdict(verdict, finding, "not listed" if not n else f"{n} of {len(minerals)} listed",
+                          "", "USGS Mineral Commodity Summaries; BGS World Mineral Statistics")
 
 
-def unchecked_claims(df: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per claim that is not checkable, with the reason, sorted by date and claim_id."""
+# ---- amounts_within_kind: which deals the premise is about, and what it says of their amounts.
+# 'largest': first among stated amounts of the same kind in every kind that has a comparator;
+# 'below_median': below the median of the other stated amounts of its kind. 'non_binding' adds that test.
+AMOUNT_TESTS = {
+    "reex-2-political-theatre-p2": ('deal_id == "ussm-fwo-mou"', "below_median", True),
+    "khoso-7-china-main-partner-p1": ('deal_id.str.startswith("cpec")', "largest", False),
+}
+
+
+def rule_amounts_within_kind(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    from critmin.analysis.deals import MONEY_KIND_LABELS
+    from critmin.text import usd
+
+    focus_q, test, non_binding = AMOUNT_TESTS[premise["premise_id"]]
+    pool = _rows(slices, dataset="deals")
+    focus = pool[_mask(pool, focus_q)]
+    pool = pool[pool["amount_usd"].notna()]
+    held, parts = [], []
+    for kind, rows in focus[focus["amount_usd"].notna()].groupby("money_kind", sort=False):
+        others = pool[(pool["money_kind"] == kind) & ~pool["deal_id"].isin(focus["deal_id"])]
+        label = MONEY_KIND_LABELS.get(kind, kind).lower()
+        amount = float(rows["amount_usd"].max())
+        if others.empty:
+            parts.append(f"{label}: {usd(amount, markdown=False)}, no other stated amount of this kind to compare")
+            continue
+        if test == "largest":
+            ok = amount > float(others["amount_usd"].max())
+            top = others.sort_values("amount_usd", ascending=False).iloc[0]
+            most = usd(float(top["amount_usd"]), markdown=False)
+            parts.append(f"{label}: {usd(amount, markdown=False)}"
+                         f" against at most {most} ({top['name']}), {'the largest' if ok else 'not the largest'} of {len(others) + 1}")
+        else:
+            median = float(others["amount_usd"].median())
+            ok = amount < median
+            rank = int((others["amount_usd"] > amount).sum()) + 1
+            parts.append(f"{label}: {usd(amount, markdown=False)}, rank {rank} of {len(others) + 1} stated amounts, "
+                         f"{'below' if ok else 'not below'} the median of the others ({usd(median, markdown=False)})")
+        held.append(ok)
+    if non_binding:
+        nb = bool((focus["binding"].fillna(True) == False).all())  # noqa: E712
+        held.append(nb)
+        parts.append("non-binding" if nb else "not recorded as non-binding")
+    if not held:
+        return PremiseVerdict(NOT_CHECKABLE, "No stated amount of the same kind to compare: " + "; ".join(parts) + ".")
+    verdict = SUPPORTED if all(held) else (PARTLY if any(held) else NOT_SUPPORTED)
+    finding = ("Compared only within each kind of money — " + "; ".join(parts)
+               + ". Amounts of other kinds are not added or ranked with them.")
+    return PremiseVerdict(verdict, finding, "", "", "deals (each row's source)")
+
+
+# ---- record_check and policy_record: the rows that would show the fact as the premise states it.
+@dataclass(frozen=True)
+class RecordTest:
+    shows: dict  # dataset → pandas expression selecting the rows that show the fact as stated
+    partial: dict | None = None  # dataset → expression for rows that show part of it
+    denies: bool = False  # the premise says no such row exists (e.g. 'no rare earths are flowing')
+
+
+_MONEY_MOVED = '["approved", "signed", "disbursed", "realised"]'
+RECORD_TESTS = {
+    "aurangzeb-1-trade-plus-p1": RecordTest({"events": "index == index"}),
+    "baker-1-mou-strength-p1": RecordTest({"deals": "date.dt.year == 2025"}),
+    "rana-1-durability-p1": RecordTest({"deals": f"amount_usd == 500000000 and status in {_MONEY_MOVED}"},
+                                       partial={"deals": "amount_usd == 500000000"}),
+    "hastie-1-first-shipment-p1": RecordTest({"events": "index == index"}),
+    "sheikh-1-rare-earth-leverage-p3": RecordTest({"events": 'minerals.str.contains("rare_earths", na=False)'}),
+    "sheikh-2-not-betrayal-p1": RecordTest({"events": 'minerals.str.contains("rare_earths", na=False)'}),
+    "thenews-oped-1-pragmatism-p1": RecordTest({"events": "index == index"}),
+    "lin-2-rumours-p1": RecordTest({"events": 'minerals.str.contains("rare_earths", na=False)'}, denies=True),
+    "akram-1-secret-deals-p1": RecordTest({"deals": 'summary.str.contains("no text published", na=False)'}),
+    # NOTE: money under an intergovernmental framework; single-company loans (a DOE loan draw) are not counted.
+    "baskaran-1-money-flows-p1": RecordTest(
+        {"deals": 'status in ["disbursed", "realised"] and money_kind != "loan" and date < "2025-10-20"'},
+        partial={"deals": 'status == "approved" and money_kind != "loan" and date < "2025-10-20"'}, denies=True),
+    # NOTE: 'years of memoranda' is read as US MoUs dated at least a year before the US–Australia framework.
+    "baskaran-1-money-flows-p2": RecordTest({"deals": 'date < "2024-10-20"'}, partial={"deals": 'date < "2025-10-20"'}),
+    "br-editorial-1-diversify-not-defect-p1": RecordTest(
+        {"events": 'summary.str.contains("assured|informed", na=False)'}),
+    "br-1-china-dominates-mining-p2": RecordTest({"deals": "index == index"}),
+    "khan-2-reko-diq-chinese-firms-p1": RecordTest(
+        {"deals": "china_side == True", "pakistan_indicators": 'indicator.str.contains("chin", case=False)'}),
+    "khan-3-japan-irks-beijing-p1": RecordTest({"deals": 'counterpart_country == "JPN"'}),
+    "khoso-1-policy-shift-p1": RecordTest({"deals": "china_side == False"}, denies=True),
+    "khoso-8-china-limited-transfer-p2": RecordTest(
+        {"deals": 'parties.str.contains("(?:^|;)(?:United States|US Department|US EXIM|US DFC|'
+                  'Government of the United States)", na=False)'}),
+    "malik-1-france-p2": RecordTest({"events": "index == index"}),
+    "jovanovic-1-exim-loan-p1": RecordTest({"deals": "amount_usd == 1250000000"}),
+    "baker-2-exim-jobs-p1": RecordTest({"deals": 'amount_usd == 1250000000 and status == "approved"'}),
+    "major-moore-1-reko-diq-review-p1": RecordTest({"events": "index == index"}),
+    "major-moore-1-reko-diq-review-p2": RecordTest({"pakistan_indicators": "year == 2026"}),
+    "sheikh-1-rare-earth-leverage-p1": RecordTest({"events": 'minerals.str.contains("rare_earths", na=False)'}),
+    "sohu-1-eat-both-ends-p2": RecordTest({"events": 'summary.str.contains("technology", na=False)'}),
+}
+# Premises whose records are owners and lenders only: the verdict says what the records do not cover.
+RECORD_CAVEATS = {
+    "khan-2-reko-diq-chinese-firms-p1": ("The records are Reko Diq's owners and lenders; contractors and suppliers "
+                                         "at the site are not recorded. Saindak, in the same district, is run by "
+                                         "China's MCC."),
+}
+
+# Price series shown beside a policy-record verdict on a mineral. NOTE: for rare earths, the magnet rare earths
+# (NdPr, Dy, Tb), the same scope as the IEA refining figures; annual averages cannot show the effect of a
+# measure taken within a year, so prices are context, never part of the verdict.
+PRICE_SERIES = {"rare_earths": ["rare_earths_ndpr_oxide", "rare_earths_dy_oxide", "rare_earths_tb_oxide"]}
+PRICE_YEARS = 3
+
+
+def price_context(minerals: list[str], prices: pd.DataFrame) -> str:
+    """The last PRICE_YEARS annual average prices of the PRICE_SERIES of `minerals`, as one sentence."""
+    parts, editions = [], set()
+    for m in minerals:
+        for series in PRICE_SERIES.get(m, []):
+            rows = prices[prices["series"] == series].sort_values(["year", "edition"])
+            rows = rows.drop_duplicates("year", keep="last").tail(PRICE_YEARS)
+            if rows.empty:
+                continue
+            editions |= set(rows["edition"].astype(str))
+            basis = str(rows["basis"].iloc[0])
+            vals = ", ".join(f"{r.value:,.0f} in {r.year}" + (" (estimate)" if str(r.flag) == "estimated" else "")
+                             for r in rows.itertuples())
+            parts.append(f"{basis} US${vals}")
+    if not parts:
+        return ""
+    return ("Annual average prices (" + _source_short("prices", sorted(editions)[-1][-4:]) + ", US$ per kg): "
+            + "; ".join(parts) + ". Annual averages cannot show the effect of a measure taken within a year, so "
+            "they are context, not part of the verdict.")
+
+
+def _mask(frame: pd.DataFrame, query: str) -> pd.Series:
+    m = frame.eval(query, engine="python")
+    if not isinstance(m, pd.Series):
+        m = pd.Series(bool(m), index=frame.index)
+    return m.astype("boolean").fillna(False).astype(bool)
+
+
+def _row_text(dataset: str, r: pd.Series) -> str:
+    from critmin.text import date_text, usd
+
+    if dataset == "events":
+        return f"“{r['title']}” ({date_text(r['date'], r['date_precision'])})"
+    if dataset == "deals":
+        when = date_text(r["date"], r["date_precision"]) if pd.notna(r["date"]) else "undated"
+        amount = "" if pd.isna(r["amount_usd"]) else f", {usd(float(r['amount_usd']), markdown=False)}"
+        from critmin.analysis.deals import MONEY_KIND_LABELS
+
+        kind = MONEY_KIND_LABELS.get(r["money_kind"], r["money_kind"]).lower()
+        return f"{r['name']} ({when}{amount}, {kind}, {r['status']})"
+    if dataset == "pakistan_indicators":
+        value = usd(float(r["value"]), markdown=False) if r["unit"] == "usd" else f"{r['value']:,.4g} {r['unit']}"
+        return f"{r['label']} {r['year']}: {value}"
+    if dataset == "pakistan_fdi":
+        return f"{r['country']} FY{r['fiscal_year']}: US${r['value']:,.0f}m"
+    return ", ".join(str(r[c]) for c in list(r.index)[:4])
+
+
+def _list_rows(dataset: str, rows: pd.DataFrame, limit: int = 5) -> str:
+    items = [_row_text(dataset, r) for _, r in rows.head(limit).iterrows()]
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return "; ".join(items) + more
+
+
+RECORD_FAMILIES = ("record_check", "policy_record")
+
+
+def rule_records(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
+    """record_check and policy_record: do the subject rows show the fact as stated?"""
+    test = RECORD_TESTS[premise["premise_id"]]
+    subject = [(d, f) for r, d, f, _ in slices if r == "subject"]
+    n_rows = sum(len(f) for _, f in subject)
+    if not n_rows:
+        return PremiseVerdict(NOT_SUPPORTED, "The records hold no row on this.")
+    shown, partial = [], []
+    for d, f in subject:
+        if d in test.shows:
+            shown.append((d, f[_mask(f, test.shows[d])]))
+        if test.partial and d in test.partial:
+            partial.append((d, f[_mask(f, test.partial[d])]))
+    shown = [(d, f) for d, f in shown if len(f)]
+    partial = [(d, f) for d, f in partial if len(f)]
+    policy = premise["rule_family"] == "policy_record"
+    if test.denies:
+        if shown:
+            verdict, lead = CONTRADICTED, "The records show otherwise: "
+            rows = shown
+        elif partial:
+            verdict, lead = PARTLY, "The records show part of the contrary: "
+            rows = partial
+        else:
+            verdict, lead = SUPPORTED, "No record shows the contrary among: "
+            rows = subject
+    elif shown:
+        unconfirmed = all((f["status"] == "unconfirmed").all() if "status" in f else False for _, f in shown)
+        verdict = PARTLY if unconfirmed else SUPPORTED
+        lead = "The records show it, unconfirmed: " if unconfirmed else "The records show it: "
+        rows = shown
+    elif partial:
+        verdict, lead, rows = PARTLY, "The records show part of it: ", partial
+    else:
+        verdict = NOT_SUPPORTED if policy else CONTRADICTED
+        lead = "None of the records shows it as stated; they show: "
+        rows = subject
+    finding = lead + "; ".join(_list_rows(d, f) for d, f in rows) + "."
+    caveat = RECORD_CAVEATS.get(premise["premise_id"])
+    if caveat:
+        finding += " " + caveat
+    if policy:
+        named = sorted({m for _, f in subject if "minerals" in f
+                        for v in f["minerals"].dropna() for m in str(v).split(";")})
+        prices = price_context(named, tables["prices"]) if "prices" in tables else ""
+        if prices:
+            finding += " " + prices
+    return PremiseVerdict(verdict, finding, f"{sum(len(f) for _, f in rows)} record(s)", "",
+                          ", ".join(dict.fromkeys(d for d, _ in rows)))
+
+
+RULES: dict[str, Callable[[pd.Series, Slices, dict], PremiseVerdict]] = {
+    "share_threshold": rule_share_threshold,
+    "planned_share_of_world": rule_planned_share_of_world,
+    "rank_among_sources": rule_rank_among_sources,
+    "listed_in_statistics": rule_listed_in_statistics,
+    "amounts_within_kind": rule_amounts_within_kind,
+    "record_check": rule_records,
+    "policy_record": rule_records,
+}
+
+
+class _Tables(dict):
+    """Data-package tables loaded on first use; tests pass their own."""
+
+    def __contains__(self, name):
+        return True
+
+    def __missing__(self, name):
+        self[name] = data.load(name)
+        return self[name]
+
+
+def evidence_slices(premise_id: str, premise_evidence: pd.DataFrame, tables: dict) -> Slices:
+    """The rows of each dataset that bear on a premise, in seq order: (role, dataset, rows, note)."""
+    out = []
+    for r in premise_evidence[premise_evidence["premise_id"] == premise_id].sort_values("seq").itertuples():
+        frame = tables[r.dataset]
+        try:
+            rows = frame[_mask(frame, r.query)]
+        except Exception as e:  # a broken query names its row
+            raise ValueError(f"premise_evidence, premise {premise_id!r} seq {r.seq}: query {r.query!r} on "
+                             f"{r.dataset!r} failed: {e}") from None
+        out.append((r.role, r.dataset, rows, r.note))
+    return out
+
+
+def judge(premise: pd.Series, slices: Slices, tables: dict | None = None) -> PremiseVerdict:
+    """The verdict on one premise: the rule of its family for a checkable premise; not checkable, with the
+    reason, otherwise (opinions, forecasts and premises the data do not bear on)."""
+    if not bool(premise["checkable"]) or premise["rule_family"] not in RULES:
+        return PremiseVerdict(NOT_CHECKABLE, str(premise.get("not_checkable_reason") or ""))
+    if premise["kind"] == "opinion":
+        raise ValueError(f"premise {premise['premise_id']!r} is an opinion but marked checkable")
+    return RULES[premise["rule_family"]](premise, slices, _Tables() if tables is None else tables)
+
+
+def _context(slices: Slices) -> str:
+    parts = [f"{note} ({_list_rows(d, f, 3)})" if d in ("events", "deals") and len(f) else note
+             for r, d, f, note in slices if r == "context"]
+    return "; ".join(parts)
+
+
+VERDICT_COLUMNS = ["claim_id", "premise_id", "speaker", "voice_id", "speaker_group", "date", "date_precision", "outlet",
+                   "source_url", "claim", "stance", "premise", "kind", "rule_family", "checkable", "verdict", "rule",
+                   "finding", "value_text", "year", "source", "context", "resources"]
+
+
+def premise_verdicts(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None,
+                     premise_evidence: pd.DataFrame | None = None, tables: dict | None = None) -> pd.DataFrame:
+    """One row per premise of the claims in `df`: the claim's speaker, group, date and stance, the premise, its
+    kind and rule family, the verdict, the rule (as the data package states it), the finding and the context.
+    Sorted by rule family order, then date and premise_id."""
     df = claims_mod.load_claims() if df is None else df
-    out = df[~df["checkable"].fillna(False).astype(bool)].copy()
-    out["reason"] = out["claim_id"].map(lambda c: NOT_RECORDED.get(c, JUDGEMENT))
-    out["verdict"] = NOT_CHECKABLE
-    return out.sort_values(["date", "claim_id"], ignore_index=True)[
-        ["claim_id", "speaker", "speaker_group", "date", "outlet", "claim", "stance", "reason", "verdict"]]
+    premises = data.load("claim_premises") if premises is None else premises
+    pe = data.load("premise_evidence") if premise_evidence is None else premise_evidence
+    tables = _Tables() if tables is None else tables
+    rules = family_rules()
+    rows = []
+    claims_by_id = df.set_index("claim_id")
+    for _, p in premises[premises["claim_id"].isin(claims_by_id.index)].iterrows():
+        slices = evidence_slices(p["premise_id"], pe, tables)
+        v = judge(p, slices, tables)
+        c = claims_by_id.loc[p["claim_id"]]
+        rows.append({
+            "claim_id": p["claim_id"], "premise_id": p["premise_id"], "speaker": c["speaker"],
+            "voice_id": c.get("voice_id", c["speaker"]), "speaker_group": c["speaker_group"], "date": c["date"],
+            "date_precision": c["date_precision"], "outlet": c["outlet"], "source_url": c["source_url"],
+            "claim": c["claim"], "stance": c["stance"], "premise": p["premise"], "kind": p["kind"],
+            "rule_family": p["rule_family"], "checkable": bool(p["checkable"]), "verdict": v.verdict,
+            "rule": rules.get(p["rule_family"], "") if v.verdict != NOT_CHECKABLE or p["checkable"] else "",
+            "finding": v.finding, "value_text": v.value_text, "year": v.year, "source": v.source,
+            "context": _context(slices),
+            "resources": ", ".join(dict.fromkeys(d for _, d, _, _ in slices)),
+        })
+    out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+    if out.empty:
+        return out
+    order = {f: i for i, f in enumerate(RULES)}
+    out["_o"] = out["rule_family"].map(order).fillna(len(order))
+    return out.sort_values(["_o", "date", "premise_id"], ignore_index=True).drop(columns="_o")
 
 
-# --- The chapter's prose and tables ----------------------------------------------------------------------------
-# Sentences and tables of the claims-against-the-evidence chapter, written from checked_claims and
-# unchecked_claims; every count in them is computed.
-
-def verdicts_text(df: pd.DataFrame, checked: pd.DataFrame, unchecked: pd.DataFrame) -> str:
-    """How many claims the data can test, through how many measures, and the count of each verdict."""
-    from critmin.text import num
-
-    counts = checked["verdict"].value_counts()
-    parts = [f"{num(counts[v])} {v}" for v in VERDICTS if counts.get(v, 0)]
-    return (f"Of the **{num(len(df))} claims** in the table, **{num(len(checked))}** have a factual premise "
-            f"that the book's data can test, through {num(checked['metric'].nunique())} measures. Their verdicts: "
-            + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-            + f". The other **{num(len(unchecked))}** claims are judgements, forecasts or facts our data do not "
-            "record; they are listed at the end with the reason.")
+def judged(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The premises that got a verdict from a rule (factual premises and stated plans)."""
+    return verdicts[verdicts["verdict"] != NOT_CHECKABLE]
 
 
-def metrics_used(checked: pd.DataFrame) -> list[str]:
-    """The metric ids behind the checked claims, in the order of METRICS."""
-    return [m for m in METRICS if m in set(checked["metric"])]
-
-
-def thresholds_text() -> str:
-    """The thresholds the rules use, stated as numbers so readers can apply their own."""
-    from critmin.text import pct
-
-    return ("Each measure's rule is stated with its verdict below. "
-            f"The thresholds (at least {pct(MAJORITY)} of world output for \"dominates\", at least "
-            f"{CLEAR_LEAD:g} times the next country for a \"hold\", {pct(NOT_MARGINAL)} of imports "
-            "for \"trades with the US\") are our reading of the words the speakers used; the numbers are shown so "
-            "readers can apply their own.")
-
-
-def measures_markdown(checked: pd.DataFrame, codebook: pd.DataFrame) -> str:
-    """One Markdown section per measure: the claims it tests (paraphrased, linked), its evidence and verdict."""
-    esc = claims_mod.md_escape
-    metric_names = claims_mod.labels("metric", codebook)
-    blocks = []
-    for m in metrics_used(checked):
-        rows = checked[checked["metric"] == m]
-        ev = rows.iloc[0]
-        who = "\n".join(
-            f"- {esc(r.speaker)} ({'' if r.outlet in r.speaker else esc(r.outlet) + ', '}"
-            f"[{r.date:%B %Y}]({r.source_url})): “{esc(r.claim)}”"
-            for r in rows.itertuples())
-        blocks.append(
-            f"### {esc(metric_names[m])}\n\n**Claims tested** (paraphrased):\n\n{who}\n\n"
-            f"**Evidence** ({esc(ev['source'])}, {esc(ev['year'])}): {esc(ev['finding'])}\n\n"
-            f"**Verdict: {ev['verdict']}.** Rule: {esc(ev['rule'])}")
-    return "\n\n".join(blocks)
-
-
-def checked_table(checked: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """The checkable claims as the chapter's table shows them, with readable column names."""
-    table = checked.assign(measure=checked["metric"].map(claims_mod.labels("metric", codebook)))[
-        ["speaker", "claim", "measure", "value_text", "year", "source", "verdict"]]
-    table.columns = ["Speaker", "Claim (paraphrase)", "Measure", "Evidence", "Year", "Source", "Verdict"]
+def claim_verdicts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim: its stance and the verdicts of its judged premises (counts per verdict)."""
+    j = judged(verdicts)
+    table = pd.crosstab(j["claim_id"], j["verdict"]).reindex(columns=VERDICTS[:-1], fill_value=0)
     return table
 
 
-REKO_DIQ_CLAIM = "khan-2-reko-diq-chinese-firms"
+def verdict_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Premises by verdict (rows, in VERDICTS order) and the stance of their claim (columns): judged premises
+    under their verdict; factual premises without a verdict under 'not checkable'. Opinions and forecasts
+    without a verdict are left out."""
+    shown = verdicts[(verdicts["verdict"] != NOT_CHECKABLE) | (verdicts["kind"] == "factual")]
+    t = pd.crosstab(shown["verdict"], shown["stance"]).reindex(index=VERDICTS, columns=claims_mod.STANCES,
+                                                              fill_value=0)
+    t.index.name, t.columns.name = "verdict", "stance"
+    return t.astype("int64")
 
 
-def reko_diq_note(unchecked: pd.DataFrame, deals: pd.DataFrame | None = None) -> str | None:
-    """Why the claim about Chinese firms at Reko Diq stays not checkable, and the narrower fact the deals table
-    does show; None when that claim is not among the unchecked ones."""
+# --- The chapter's prose and tables ----------------------------------------------------------------------------
+
+
+def verdicts_text(df: pd.DataFrame, verdicts: pd.DataFrame) -> str:
+    """How many claims and premises there are, of which kinds, and the count of each verdict."""
     from critmin.text import num
 
-    reko = reko_diq_chinese_financing(deals)
-    rd = unchecked[unchecked["claim_id"] == REKO_DIQ_CLAIM]
-    if not len(rd):
-        return None
+    if verdicts.empty:
+        return (f"None of the **{num(len(df))} claims** has premises coded in the data package (premises are matched "
+                "to claims by claim_id), so none is judged.")
+    kinds = verdicts["kind"].value_counts()
+    j = judged(verdicts)
+    counts = j["verdict"].value_counts()
+    parts = [f"{num(counts[v])} {v}" for v in VERDICTS[:-1] if counts.get(v, 0)]
+    factual_unchecked = int(((verdicts["kind"] == "factual") & (verdicts["verdict"] == NOT_CHECKABLE)).sum())
+    no_premise = len(set(df["claim_id"]) - set(verdicts["claim_id"])) if len(verdicts) else len(df)
+    text = (f"The **{num(len(df))} claims** rest on **{num(len(verdicts))} premises**: "
+            f"{num(kinds.get('factual', 0))} factual, {num(kinds.get('opinion', 0))} opinions or judgements and "
+            f"{num(kinds.get('forecast', 0))} forecasts. **{num(len(j))} premises** get a verdict from a rule "
+            f"({num(j['claim_id'].nunique())} claims): " + (", ".join(parts[:-1]) + " and " + parts[-1]
+                                                         if len(parts) > 1 else (parts[0] if parts else "none"))
+            + f". {num(factual_unchecked)} factual premises are not checkable with the book's data, each with the "
+            "reason; opinions get no verdict, and forecasts none except a stated plan set against current output.")
+    if no_premise:
+        text += f" {num(no_premise)} claims of the file have no premises coded and are not judged."
+    return text
+
+
+def rules_markdown() -> str:
+    """The rule of every family, as a list: fixed before any claim is read, the same for every side."""
+    labels, rules = family_labels(), family_rules()
+    extra = {"share_threshold": " Thresholds: " + "; ".join(
+        f"{w}: {t}" for w, t in (("'dominates'", THRESHOLD_WORDS["majority"]),
+                                 ("a 'hold' or 'leading position'", THRESHOLD_WORDS["clear_lead"]),
+                                 ("'trades with'", THRESHOLD_WORDS["not_marginal"]))) + ".",
+             "planned_share_of_world": f" 'Among the largest' is read as the top {PLANNED_TOP}, 'notable' as the "
+                                       f"top {PLANNED_NOTABLE}."}
+    return "\n".join(f"- **{labels[f]}.** {rules[f]}{extra.get(f, '')}" for f in RULES if f in rules)
+
+
+def measures_markdown(verdicts: pd.DataFrame) -> str:
+    """One Markdown section per rule family: each judged premise with its claim (linked), evidence, context,
+    verdict and the family's rule beside it."""
+    from critmin.text import date_text
+
     esc = claims_mod.md_escape
-    r = rd.iloc[0]
-    return (f"One claim deserves a note. {esc(r['speaker'])} said that “{esc(r['claim'])}” The book cannot test "
-            f"this: {esc(r['reason'][0].lower() + r['reason'][1:])} What the deals table does show is narrower: of "
-            f"its Reko Diq financing rows, **{num(reko)}** {'has' if reko == 1 else 'have'} a Chinese party. "
-            "That says nothing about contractors or suppliers working at the site, so the claim stays "
-            "not checkable with our data.")
+    labels = family_labels()
+    j = judged(verdicts)
+    blocks = []
+    for fam in RULES:
+        rows = j[j["rule_family"] == fam]
+        if rows.empty:
+            continue
+        items = []
+        for r in rows.itertuples():
+            ctx = f" *Context:* {esc(r.context)}." if r.context else ""
+            src = f" ({esc(r.source)}{', ' + esc(r.year) if r.year else ''})" if r.source else ""
+            items.append(
+                f"- **{esc(r.speaker)}** ([{date_text(r.date, r.date_precision)}]({r.source_url})), premise: "
+                f"“{esc(r.premise)}” — **{r.verdict}.** *Evidence*{src}: {esc(r.finding)}{ctx}")
+        blocks.append(f"### {esc(labels[fam])}\n\n*Rule:* {esc(family_rules()[fam])}\n\n" + "\n".join(items))
+    return "\n\n".join(blocks)
 
 
-def unchecked_text(unchecked: pd.DataFrame) -> str:
-    """How many claims cannot be tested, and how many of them are judgements, forecasts or recommendations."""
+def checked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The judged premises as the chapter's table shows them."""
+    labels = family_labels()
+    j = judged(verdicts)
+    table = j.assign(rule_label=j["rule_family"].map(labels))[
+        ["speaker", "premise", "rule_label", "value_text", "verdict"]]
+    table.columns = ["Speaker", "Premise (paraphrase)", "Rule", "Evidence", "Verdict"]
+    return table.reset_index(drop=True)
+
+
+def unchecked_text(verdicts: pd.DataFrame) -> str:
     from critmin.text import num
 
-    reasons = unchecked["reason"].value_counts()
-    return (f"The remaining {num(len(unchecked))} claims are listed below with the reason they cannot be "
-            f"tested; {num(reasons.get(JUDGEMENT, 0))} of them are judgements, forecasts or recommendations.")
+    u = verdicts[verdicts["verdict"] == NOT_CHECKABLE]
+    factual = int((u["kind"] == "factual").sum())
+    return (f"{num(len(u))} premises get no verdict: {num(int((u['kind'] == 'opinion').sum()))} opinions, "
+            f"{num(int((u['kind'] == 'forecast').sum()))} forecasts and {num(factual)} factual premises the book's "
+            "data do not bear on. The factual ones are listed with the reason; forecasts with data since are shown "
+            "for context.")
 
 
-def unchecked_table(unchecked: pd.DataFrame) -> pd.DataFrame:
-    """The claims the data cannot test, with the reason, as the chapter's table shows them."""
-    nc = unchecked.assign(date=unchecked["date"].dt.strftime("%Y-%m-%d"))[["date", "speaker", "claim", "reason"]]
-    nc.columns = ["Date", "Speaker", "Claim (paraphrase)", "Why it is not checkable with our data"]
+def unchecked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Factual premises and forecasts without a verdict, with the reason (opinions are left out: none is checkable)."""
+    from critmin.text import date_text
+
+    u = verdicts[(verdicts["verdict"] == NOT_CHECKABLE) & (verdicts["kind"] != "opinion")]
+    u = u.sort_values(["date", "premise_id"])
+    nc = pd.DataFrame({"Date": [date_text(d, p) for d, p in zip(u["date"], u["date_precision"], strict=True)],
+                       "Speaker": u["speaker"].to_numpy(), "Premise (paraphrase)": u["premise"].to_numpy(),
+                       "Kind": u["kind"].to_numpy(), "Why no verdict": u["finding"].to_numpy(),
+                       "What the data show since, or beside it": u["context"].fillna("").to_numpy()})
     return nc
+
+
+PREMISE_SECTIONS = {"kind": "Kinds of premise", "rule_family": "Rule families", "grade": "Grades"}
+
+
+def premise_codes_markdown(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None) -> str:
+    """The codebook page's section on premises: each kind, rule family and grade with its definition, its rule
+    and how many premises of the claims in `df` carry it (grades are computed, so they are not counted here)."""
+    from critmin.text import num
+
+    esc = claims_mod.md_escape
+    df = claims_mod.load_claims() if df is None else df
+    premises = data.load("claim_premises") if premises is None else premises
+    p = premises[premises["claim_id"].isin(df["claim_id"])]
+    codes = premise_codes()
+    parts = [f"## Premises and their rules\n\nEach claim is split into premises ({num(len(p))} for "
+             f"{num(p['claim_id'].nunique())} claims). A premise has a kind, a rule family and, when it is "
+             "checkable, a grade given by the rule of its family on the claims-and-evidence page."]
+    for t, title in PREMISE_SECTIONS.items():
+        items = []
+        for r in codes[codes["code_type"] == t].itertuples():
+            n = f" *({num(int((p[t] == r.code).sum()))} premises.)*" if t in p.columns else ""
+            items.append(f"- **{esc(r.label)}** (`{r.code}`): {esc(r.definition)} *Rule:* {esc(r.rule)}{n}")
+        parts.append(f"### {title}\n\n" + "\n".join(items))
+    return "\n\n".join(parts)

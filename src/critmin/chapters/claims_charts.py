@@ -14,7 +14,7 @@ from critmin.render import charts
 from critmin.text import num, pct
 
 __all__ = ["stance_scale", "group_title", "group_chart", "theme_heatmap", "timeline_chart", "voices_chart",
-           "themes_chart", "EVIDENCE_SHORT", "evidence_bars", "evidence_chart"]
+           "themes_chart", "EVIDENCE_SHORT", "evidence_bars", "evidence_chart", "VERDICT_COLOURS", "verdict_chart"]
 
 
 def stance_scale(codebook: pd.DataFrame) -> alt.Scale:
@@ -120,7 +120,8 @@ def timeline_chart(df: pd.DataFrame, deal_table: pd.DataFrame, codebook: pd.Data
              f"the busiest month was {month.index[0].strftime('%B %Y')} ({num(month.iloc[0])})")
     lanes = [stance_names[s] for s in claims.STANCES]
     dots = alt.Chart(tl).mark_circle(size=70, opacity=0.85, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title="Date of the claim (first of the month where only the month is known)",
+        x=alt.X("date:T",
+                title="Date of the claim (the first of the month, or 1 January, where only the month or year is known)",
                 axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", labelOverlap=True)),
         y=alt.Y("stance_label:N", sort=lanes, title=None, scale=alt.Scale(paddingInner=0.15)),
         yOffset=alt.YOffset("slot:O"),
@@ -155,8 +156,11 @@ def voices_chart(df: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLevelMixin 
     title = f"{num(n_pos)} voices lean towards the US, {num(n_zero)} sit in the middle, {num(n_neg)} lean sceptical"
     groups = claims.codes("speaker_group", codebook)
     groups_present = [g for g in groups if g in set(voices["speaker_group"])]
-    group_colours = dict(zip(groups, charts.PALETTE[1:]))
-    group_colours["chinese_government"] = charts.CHINA  # China keeps its colour across the book
+    # China keeps its colour across the book and the catch-all group is grey; the others share the rest in turn.
+    plain = [g for g in groups if g not in ("chinese_government", "other")]
+    rest = [c for c in charts.PALETTE[1:] if c != charts.OTHERS]
+    group_colours = {g: rest[i % len(rest)] for i, g in enumerate(plain)}
+    group_colours.update({"chinese_government": charts.CHINA, "other": charts.OTHERS})
     group_scale = alt.Scale(domain=[group_names[g] for g in groups_present],
                             range=[group_colours[g] for g in groups_present])
     y = alt.Y("speaker:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None, axis=alt.Axis(labelLimit=260))
@@ -254,3 +258,47 @@ def evidence_chart(used: list[str]) -> alt.TopLevelMixin:
     used_sources = list(dict.fromkeys(bars.sort_values("value", ascending=False)["source"]))
     return finished.properties(title=alt.TitleParams(text=finished.title.text, subtitle=[
         subtitle, "Sources: " + "; ".join(used_sources[:2]) + ";", "; ".join(used_sources[2:])]))
+
+
+VERDICT_COLOURS = {evidence.SUPPORTED: "#009E73", evidence.PARTLY: "#8FD1B5", evidence.NOT_SUPPORTED: "#B0B0B0",
+                   evidence.CONTRADICTED: "#D55E00", evidence.NOT_CHECKABLE: "#E8E8E8"}
+
+
+def verdict_chart(verdicts: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLevelMixin | None:
+    """Premises by verdict (rows) and the stance of their claim (colour), counts on the bars: every judged
+    premise, and the factual premises the data cannot check. None when there is nothing to draw."""
+    table = evidence.verdict_counts(verdicts)
+    if not table.to_numpy().sum():
+        return None
+    stance_names = claims.labels("stance", codebook)
+    long = table.reset_index().melt(id_vars="verdict", var_name="stance", value_name="premises")
+    long["stance_label"] = long["stance"].map(stance_names)
+    long["stance_order"] = long["stance"].map({s: i for i, s in enumerate(claims.STANCES)})
+    long["verdict_order"] = long["verdict"].map({v: i for i, v in enumerate(evidence.VERDICTS)})
+    long = long[long["premises"] > 0]
+    judged = evidence.judged(verdicts)
+    n_claims = judged["claim_id"].nunique()
+    counts = judged["verdict"].value_counts()
+    by_stance = judged.groupby("stance")["verdict"].apply(lambda s: s.isin([evidence.SUPPORTED, evidence.PARTLY]).mean())
+    title = (f"{num(len(judged))} premises of {num(n_claims)} claims get a verdict: "
+             f"{num(int(counts.get(evidence.SUPPORTED, 0)))} supported, "
+             f"{num(int(counts.get(evidence.CONTRADICTED, 0)))} contradicted")
+    y = alt.Y("verdict:N", sort=evidence.VERDICTS, title=None, axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("premises:Q", title="Number of premises", stack="zero"),
+        y=y, color=alt.Color("stance_label:N", scale=stance_scale(codebook), title="Stance of the claim"),
+        order=alt.Order("stance_order:Q"),
+        tooltip=[alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("stance_label:N", title="Stance"),
+                 alt.Tooltip("premises:Q", title="Premises")])
+    labels = alt.Chart(long).mark_text(color="#111", fontSize=11, dx=-7, align="right").encode(
+        x=alt.X("premises:Q", stack="zero"), y=y, detail="stance_label:N", order=alt.Order("stance_order:Q"),
+        text=alt.Text("premises:Q"))
+    share = "; ".join(f"{stance_names[s]}: {pct(by_stance[s])}" for s in claims.STANCES if s in by_stance.index)
+    return charts.finish(
+        (bars + labels).properties(width=440, height=alt.Step(34)),
+        title=title,
+        subtitle=(f"Colour: stance of the claim. Share of judged premises supported or partly supported — {share}. "
+                  "'Not checkable' counts factual premises the data do not bear on; opinions are left out."),
+        description=("Stacked bar chart of claim premises by verdict and by the stance of their claim: " + "; ".join(
+            f"{v} {int(table.loc[v].sum())}" for v in evidence.VERDICTS) + "."),
+        sources=["claims", "claim_premises", "premise_evidence"])

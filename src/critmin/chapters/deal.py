@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -14,54 +16,63 @@ __all__ = ["LANE_COLOURS", "SIDES", "timeline_chart", "sizes_frame", "sizes_char
 LANE_COLOURS = dict(zip(deals.KIND_LABELS.values(), [charts.CHINA] + charts.PALETTE[1:6] + [charts.OTHERS]))
 
 SIDES = {"US in Pakistan": charts.PALETTE[1], "US with another country": charts.PALETTE[4],
+         "US at home": charts.PALETTE[5],
          "China side": charts.CHINA, "Pakistan with others": charts.PALETTE[2]}
 
 
 def timeline_chart(tl: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> alt.TopLevelMixin | None:
-    """Events in lanes by kind with a dashed rule at the MoU signing; None when the window has no events.
+    """One row per event, labelled with its date and title on the chart itself (no hovering needed), coloured
+    by kind, with a dashed rule at the MoU signing; None when the window has no events.
 
-    `tl` is :func:`critmin.deals.timeline` for [start, end]. Marks link to their reports.
+    `tl` is :func:`critmin.analysis.deals.timeline` for [start, end]. Marks link to their reports.
     """
     if tl.empty:
         return None
     lanes = [lane for lane in deals.KIND_LABELS.values() if lane in set(tl["lane"])]
+    tl = tl.assign(row=range(len(tl)), label=tl["when"] + " · " + tl["title"])
+    domain = [start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")]
+    y = alt.Y("label:N", sort=alt.EncodingSortField("row", order="ascending"), title=None,
+              axis=alt.Axis(labelLimit=520, labelFontSize=11))
     base = alt.Chart(tl).encode(
-        x=alt.X("date:T", title=None, scale=alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")]),
-                axis=alt.Axis(format="%Y", tickCount="year") if (end - start).days > 730
-                else alt.Axis(format="%b %Y", tickCount=6)),
-        y=alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=320)),
-    )
-    points = base.mark_point(filled=True, size=90, opacity=0.85).encode(
-        color=alt.Color("lane:N", sort=lanes, scale=alt.Scale(domain=lanes, range=[LANE_COLOURS[l] for l in lanes]),
-                        legend=None),
+        x=alt.X("date:T", title=None, scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%Y", tickCount="year", orient="top") if (end - start).days > 730
+                else alt.Axis(format="%b %Y", tickCount=6, orient="top")),
+        y=y)
+    colour = alt.Color("lane:N", sort=lanes, title="Kind of event",
+                       scale=alt.Scale(domain=lanes, range=[LANE_COLOURS[l] for l in lanes]),
+                       legend=alt.Legend(orient="bottom", columns=2))
+    points = base.mark_point(filled=True, size=70, opacity=0.9).encode(
+        color=colour,
         shape=alt.Shape("date_precision:N", title="Date precision",
-                        scale=alt.Scale(domain=["day", "month"], range=["circle", "square"])),
+                        scale=alt.Scale(domain=["day", "month", "year"], range=["circle", "square", "triangle-up"]),
+                        legend=alt.Legend(orient="bottom")),
         href="source_url:N",
         tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("when:N", title="Date"),
-                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("source_url:N", title="Link")],
+                 alt.Tooltip("lane:N", title="Kind"), alt.Tooltip("source:N", title="Source"),
+                 alt.Tooltip("source_url:N", title="Link")],
     )
     rule_data = tl[tl["is_deal"]]
     rule = alt.Chart(rule_data).mark_rule(color="#000", strokeDash=[4, 3]).encode(x="date:T")
     label = alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-6, fontSize=11, fontWeight=600).encode(
         x="date:T", y=alt.value(0), text=alt.value("USSM–FWO MoU"))
     return charts.finish(
-        (rule + label + points).properties(width=560, height=alt.Step(34)),
+        (rule + label + points).properties(width=300, height=alt.Step(16)),
         title="The MoU landed amid China's export controls and a run of US minerals deals",
-        subtitle="Each mark is one event; hover for title, date and source, click to open the report",
-        description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y} in lanes by kind: "
-                    "China's export controls, the USSM–FWO deal and follow-ups, US minerals deals with other countries, "
-                    "Reko Diq, Pakistan–China, Pakistan–France and other events. A dashed line marks the MoU signing.",
+        subtitle="One row per event, labelled with its date and title; colour: kind of event. Click a mark for the report",
+        description=f"Timeline of {len(tl)} events from {start:%B %Y} to {end:%B %Y}, one row each with its date and "
+                    "title, coloured by kind: " + ", ".join(lanes) + ". A dashed line marks the MoU signing.",
         sources=["events"],
     )
 
 
 def sizes_frame(deal_table: pd.DataFrame) -> pd.DataFrame:
     """:func:`critmin.deals.sized_deals` with amounts in US$ billion, a ▶ before the USSM–FWO deal's name and
-    the 0.1 floor the lollipop stems start from."""
+    the floor the lollipop stems start from (a power of ten below the smallest amount, at most 0.1)."""
     sized = deals.sized_deals(deal_table)
     sized["amount_bn"] = sized["amount_usd"] / 1e9
     sized["label"] = sized["name"].where(~sized["is_deal"], "▶ " + sized["name"])
-    sized["floor"] = 0.1
+    smallest = float(sized["amount_bn"].min()) if len(sized) else 0.1
+    sized["floor"] = min(0.1, 10 ** math.floor(math.log10(smallest))) if smallest > 0 else 0.1
     return sized
 
 
@@ -73,8 +84,11 @@ def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
     tooltip = [alt.Tooltip("name:N", title="Deal"), alt.Tooltip("kind_label:N", title="Kind of money"),
                alt.Tooltip("amount_bn:Q", title="US$ billion", format=",.2f"),
                alt.Tooltip("source_outlet:N", title="Source")]
-    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)", scale=alt.Scale(type="log", domain=[0.1, 100]),
-              axis=alt.Axis(values=[0.1, 0.3, 1, 3, 10, 30, 100], format="~g"))
+    floor = float(sized["floor"].min()) if len(sized) else 0.1
+    ticks = [v for v in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100) if v >= floor]
+    x = alt.X("amount_bn:Q", title="Amount stated (US$ billion, log scale)",
+              scale=alt.Scale(type="log", domain=[floor, 100]),
+              axis=alt.Axis(values=ticks, format="~g"))
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("amount_usd", order="descending"),
               axis=alt.Axis(labelLimit=420))
     colour = alt.Color("side:N", title="Who is on the other side",
@@ -97,6 +111,6 @@ def sizes_chart(deal_table: pd.DataFrame) -> alt.TopLevelMixin:
               "other kinds of money are not comparable",
         subtitle=f"{len(sized)} deals that state an amount, one panel per kind of money; {n_unsized} more state none",
         description=f"Bar charts of {len(sized)} deal amounts on a log scale, one panel per kind of money "
-                    f"({', '.join(kinds)}). The USSM–FWO MoU is marked with a triangle and a large diamond.",
+                    f"({', '.join(kinds)}). The USSM–FWO MoU is marked with a ▶ before its name and a large diamond.",
         sources=["deals"],
     )
