@@ -26,6 +26,11 @@ def _share(pct: float) -> str:
     return share_text(pct / 100)
 
 
+def _n(n: int, word: str, plural: str | None = None) -> str:
+    """'1 mineral', '7 minerals'."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 def _pp(x: float) -> str:
     return f"{abs(x):.1f} percentage points"
 
@@ -68,24 +73,25 @@ def _gap_phrase(r) -> str:
             f"in {int(r['processing_year'])}: {r['gap_pp']:.0f} points more)")
 
 
-def answer(table: pd.DataFrame, year: int) -> str:
-    """The page's answer in numbers, for its first screen."""
+def answer(table: pd.DataFrame, year: int, n_deal: int) -> str:
+    """The page's answer in numbers, for its first screen (`n_deal`: how many minerals the deal names)."""
     c = grip.grip_counts(table)
     gaps = grip.largest_gaps(table, 3)
     parts = [
         f"**At the first processing stage China produces more than half of world output for "
-        f"{c['processing_over']} of the {c['n_processing']} minerals with a figure; at the mine, for "
-        f"{c['mine_over']} of the {c['n_mine']} minerals with a USGS mine figure for {year}.**"
+        f"{c['processing_over']} of the {_n(c['n_processing'], 'mineral')} with a figure; at the mine, for "
+        f"{c['mine_over']} of the {_n(c['n_mine'], 'mineral')} with a USGS mine figure for {year}.**"
     ]
     if len(gaps):
-        parts.append(f"Where both stages have a figure ({c['n_both']} minerals), China's share is higher at "
-                     f"processing for {c['processing_higher']}; the widest gaps are "
+        lead = "the widest gaps are" if len(gaps) > 1 else "the gap is"
+        parts.append(f"Where both stages have a figure ({_n(c['n_both'], 'mineral')}), China's share is higher "
+                     f"at processing for {c['processing_higher']}; {lead} "
                      f"{and_list([_gap_phrase(r) for _, r in gaps.iterrows()])}.")
-    parts.append(deal_sentence(table))
+    parts.append(deal_sentence(table, n_deal))
     return " ".join(parts)
 
 
-def deal_sentence(table: pd.DataFrame) -> str:
+def deal_sentence(table: pd.DataFrame, n_deal: int) -> str:
     """One sentence on the deal's minerals: mine share, processing share where there is one."""
     deal = table[table["deal"]].sort_values("label")
     if deal.empty:
@@ -103,14 +109,15 @@ def deal_sentence(table: pd.DataFrame) -> str:
                         f"{STAGE_WORD.get(r['processing_stage'], r['processing_stage'])} (no mine figure)")
         else:
             bits.append(f"{lab}: no figure for China at either stage")
-    return f"For the deal's {len(deal)} minerals China's shares are: {'; '.join(bits)}."
+    which = f"the deal's {n_deal} minerals" if len(deal) == n_deal else "the deal's minerals on this page"
+    return f"For {which} China's shares are: {'; '.join(bits)}."
 
 
 def gap_paragraphs(table: pd.DataFrame, stages_df: pd.DataFrame) -> list[str]:
     """The gap in words: how the gaps are spread, the like-for-like check, and what the chart cannot show."""
     out = []
     both = table[table["gap_pp"].notna()].sort_values("gap_pp", ascending=False)
-    if len(both):
+    if len(both) >= 3:
         smallest = both.iloc[-1]
         out.append(
             f"Across the {len(both)} minerals with both figures the median gap is "
@@ -161,14 +168,21 @@ def method_text(table: pd.DataFrame, year: int) -> str:
     years = sorted(int(y) for y in p["processing_year"].unique())
     off = int((p["processing_year"] != year).sum())
     src_text = and_list([f"{src[s]} from the {s}" for s in src.index])
-    return (
-        f"**Denominators.** Mine shares are China's tonnage in {year} divided by {grip.DENOMINATOR_TEXT['world_total']} "
-        f"for {n_world} minerals, and by the {grip.DENOMINATOR_TEXT['sum_of_listed']} for {n_sum}, where USGS gives "
-        f"no total or its rounded total is below the listed rows. {n_est} of the {len(m)} Chinese mine figures are "
-        f"USGS estimates. Processing shares are the publisher's own (country tonnage over its world total): "
-        f"{src_text}; they are for {and_list([str(y) for y in years])}, and for {off} minerals the processing "
-        f"year is not {year} because no figure exists for it."
-    )
+    denoms = []
+    if n_world:
+        denoms.append(f"by the {grip.DENOMINATOR_TEXT['world_total']} for {_n(n_world, 'mineral')}")
+    if n_sum:
+        denoms.append(f"by the {grip.DENOMINATOR_TEXT['sum_of_listed']} for {_n(n_sum, 'mineral')}, where USGS "
+                      "gives no total or its rounded total is below the listed rows")
+    text = f"**Denominators.** Mine shares are China's tonnage in {year} divided {' and '.join(denoms)}."
+    if len(m):
+        text += f" {n_est} of the {_n(len(m), 'Chinese mine figure')} are USGS estimates."
+    if len(p):
+        text += (f" Processing shares are the publisher's own (country tonnage over its world total): {src_text}, "
+                 f"for {and_list([str(y) for y in years])}")
+        text += (f"; for {_n(off, 'mineral')} no processing figure exists for {year} and the nearest year is "
+                 "used." if off else ".")
+    return text
 
 
 # ---------------------------------------------------------------------------------------------- chart
