@@ -42,22 +42,16 @@ def check_parameters(year, minerals, production: pd.DataFrame, processing: pd.Da
                      minerals_df: pd.DataFrame) -> tuple[int, list[str]]:
     """The page's year and mineral ids, checked in the order declared; one ParameterError line otherwise.
 
-    year: "latest" (the latest year with broad coverage) or a year with USGS mine data for China.
+    year: 0 (the latest year with broad coverage, :func:`critmin.analysis.grip.latest_broad_year`) or a year with
+    USGS mine data for China.
     minerals: "all" or ids of minerals that have a figure at either stage in that year.
     """
     cov = grip.mine_coverage(production)
     years = [int(y) for y, n in cov.items() if n > 0]
-    if isinstance(year, str) and year.strip().lower() == "latest":
-        year = grip.latest_broad_year(production)
-    else:
-        try:
-            y = int(str(year).strip()) if not isinstance(year, bool) else None
-        except ValueError:
-            y = None
-        if y is None or y not in years:
-            raise params.ParameterError(f"year={year!r} is not available; allowed: 'latest' or one of "
-                                        f"{', '.join(str(v) for v in years)}")
-        year = y
+    if isinstance(year, bool) or not isinstance(year, int) or (year != 0 and year not in years):
+        raise params.ParameterError(f"year={year!r} is not available; allowed: 0 (the latest year with broad "
+                                    f"coverage) or one of {', '.join(str(v) for v in years)}")
+    year = year or grip.latest_broad_year(production)
     table = grip.grip_table(production, processing, minerals_df, year)
     available = sorted(table.loc[table["status"] != "no_data", "mineral"])
     selected = params.choices("minerals", minerals, available)
