@@ -50,7 +50,8 @@ def _names(cell, labels: dict[str, str]) -> str:
 
 def change_text(pct: float) -> str:
     """355.4 → '+355%'; −44.2 → '−44%' (a true minus sign)."""
-    return f"{'+' if pct > 0 else '−' if round(pct) < 0 else ''}{abs(pct):.0f}%"
+    r = round(pct)
+    return f"{'+' if r > 0 else '−' if r < 0 else ''}{abs(r):.0f}%"
 
 
 def price_text(v: float, unit: str, *, markdown: bool = True) -> str:
