@@ -241,8 +241,8 @@ def dumbbell(table: pd.DataFrame, year: int) -> alt.TopLevelMixin | None:
                  f"{_share(r['processing_pct'])} at processing.")
     return charts.finish(
         chart, title=title,
-        subtitle=(f"Mine: USGS, {year}; processing: refinery, smelter or metal output, nearest year to {year} "
-                  "(hover for year and source); (deal) = the USSM–FWO deal's minerals"),
+        subtitle=(f"Mine: USGS, {year}. Processing: refinery, smelter or metal output, nearest year "
+                  "(hover for source). Bold: the deal's minerals"),
         description=desc, sources=["production", "processing"])
 
 

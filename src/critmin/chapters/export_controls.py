@@ -269,8 +269,11 @@ def chart_frame(prices: pd.DataFrame, export_controls: pd.DataFrame, selected: S
     if pts.empty:
         return pd.DataFrame()
     pts = pts.assign(
-        panel=[f"{labels.get(m, m)}: {b} ({UNIT_TEXT.get(u, u)})" for m, b, u in
+        # "|" splits the panel header into lines (mineral, then the series and its unit)
+        panel=[f"{labels.get(m, m)}|{b}|{UNIT_TEXT.get(u, u)}" for m, b, u in
                zip(pts["mineral"], pts["basis"], pts["unit"])],
+        series_text=[f"{labels.get(m, m)}: {b} ({UNIT_TEXT.get(u, u)})" for m, b, u in
+                     zip(pts["mineral"], pts["basis"], pts["unit"])],
         x=pts["year"] + 0.5, layer="price",
         estimate=pts["flag"].map(lambda f: "USGS estimate" if f == "estimated" else "reported"),
         price=[price_text(v, u, markdown=False) for v, u in zip(pts["value"], pts["unit"])])
@@ -296,11 +299,12 @@ def price_chart(frame: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin
     base = alt.Chart().encode(x=x)
     line = base.transform_filter(alt.datum.layer == "price").mark_line(color=charts.PALETTE[1]).encode(
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
-    dots = base.transform_filter(alt.datum.layer == "price").mark_point(size=30, color=charts.PALETTE[1]).encode(
+    dots = base.transform_filter(alt.datum.layer == "price").mark_point(
+        size=30, filled=True, stroke=charts.PALETTE[1], strokeWidth=1.5).encode(
         y=alt.Y("value:Q", title=None),
         fill=alt.Fill("estimate:N", title=None, scale=alt.Scale(domain=["reported", "USGS estimate"],
                                                                 range=[charts.PALETTE[1], "#FFFFFF"])),
-        tooltip=[alt.Tooltip("panel:N", title="Series"), alt.Tooltip("year:Q", format="d", title="Year"),
+        tooltip=[alt.Tooltip("series_text:N", title="Series"), alt.Tooltip("year:Q", format="d", title="Year"),
                  alt.Tooltip("price:N", title="Annual average"), alt.Tooltip("estimate:N", title="Figure")])
     rules = base.transform_filter(alt.datum.layer == "rule").mark_rule(strokeWidth=1.2).encode(
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["measure takes effect", "suspension"],
@@ -309,7 +313,8 @@ def price_chart(frame: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin
                                                                         range=[[1, 0], [4, 3]])),
         tooltip=[alt.Tooltip("date:N", title="Date"), alt.Tooltip("measure:N", title="Measure")])
     chart = alt.layer(line, dots, rules, data=frame).properties(width=170, height=110).facet(
-        facet=alt.Facet("panel:N", title=None, header=alt.Header(labelFontSize=10, labelLimit=200)),
+        facet=alt.Facet("panel:N", title=None, header=alt.Header(
+            labelFontSize=10, labelLimit=0, labelExpr="split(datum.label, '|')")),
         columns=3).resolve_scale(y="independent")
     w = windows[windows["change_pct"].notna()]
     n_up = int((w["change_pct"] > 0).sum())
@@ -318,8 +323,8 @@ def price_chart(frame: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin
     n_series = pts["panel"].nunique()
     return charts.finish(
         chart, title=title,
-        subtitle=("Annual averages drawn at mid-year (hollow: USGS estimate); vertical lines: a measure takes effect "
-                  "(solid) or a suspension starts (dashed); each panel has its own scale"),
+        subtitle=("Annual averages at mid-year (hollow: estimate); solid lines: a measure takes effect; "
+                  "dashed: a suspension"),
         description=(f"{n_series} small line charts, one per USGS price series of the selected controlled minerals, "
                      f"{lo}–{hi - 1}, with the effective dates of China's export-control measures as vertical lines. "
                      + (f"{n_up} of {len(w)} series were higher in the comparison year than in the last full year "
