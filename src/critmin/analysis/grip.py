@@ -102,6 +102,8 @@ def latest_broad_year(production: pd.DataFrame, iso3: str = CHINA, min_fraction:
     The USGS tables of the earliest editions cover a dozen minerals; one year's gaps should not decide the
     default year of a page.
     """
+    # NOTE: "broad coverage" = at least 90% of the best year's count of minerals; the USGS 2020 column holds only
+    # the 12-mineral MCS 2022 subset and must not be the default year of a page.
     cov = mine_coverage(production, iso3)
     if cov.empty or cov.max() == 0:
         raise ValueError("production: no mine share for the country in any year")
@@ -128,6 +130,9 @@ def processing_share(processing: pd.DataFrame, year: int, iso3: str = CHINA) -> 
         later = g[_s(g["stage"]) != "mine"]
         if later.empty:
             continue
+        # NOTE: the first stage after the mine with a figure stands for "processing" (not the stage where China's
+        # share is highest); the page's year, else the nearest year, earlier before later; full country tables
+        # before Table 7's rounded leader-only share.
         later = later[later["stage_order"] == later["stage_order"].min()]
         later = later.assign(_d=(later["year"].astype("int64") - year).abs(), _late=later["year"] > year,
                              _r=_s(later["source_table"]).map(rank).fillna(len(rank)))
@@ -319,6 +324,9 @@ def price_windows(prices: pd.DataFrame, export_controls: pd.DataFrame, minerals:
         start = first_goods_control(export_controls, mineral)
         if start is None:
             continue
+        # NOTE: "before" is the last full calendar year before the first control on goods took effect, "after" the
+        # first full year after it; a technology catalogue does not count, nor a measure suspended before it took
+        # effect. Where the data stop sooner the control year itself is compared and the page says so.
         full_from = start.year if (start.month, start.day) == (1, 1) else start.year + 1
         before_year = start.year - 1
         v = dict(zip(g["year"], g["value"]))

@@ -72,6 +72,8 @@ def check_parameters(as_of, minerals, export_controls: pd.DataFrame) -> tuple[pd
     as_of: a date YYYY-MM-DD from 1 January of the first announcement's year to the day the table's status
     was last checked (the data say nothing about later days). minerals: "all" or controlled mineral ids.
     """
+    # NOTE: dates after the table's status_date are refused: the table cannot say what happened later (whether
+    # the lapsed suspensions were renewed, say).
     first = pd.Timestamp(year=pd.to_datetime(export_controls["date_announced"]).min().year, month=1, day=1)
     last = pd.to_datetime(export_controls["status_date"]).max()
     allowed = f"a date YYYY-MM-DD from {first:%Y-%m-%d} to {last:%Y-%m-%d} (the day the table's status was checked)"
