@@ -39,7 +39,7 @@ UNIT_TEXT = {"usd_per_lb": "US$ per lb", "usc_per_lb": "US cents per lb", "usd_p
              "usd_per_t": "US$ per t", "usd_per_mtu_wo3": "US$ per mtu WO₃"}
 
 
-def _labels(minerals_df: pd.DataFrame) -> dict[str, str]:
+def labels_of(minerals_df: pd.DataFrame) -> dict[str, str]:
     return dict(zip(minerals_df["mineral"].astype(str), minerals_df["label"].astype(str)))
 
 
@@ -103,13 +103,12 @@ def answer(status: pd.DataFrame, as_of: pd.Timestamp, windows: pd.DataFrame, lab
     n_in = int((controls["state"] == "in_force").sum())
     n_out = int((controls["state"] == "suspension_ran_out").sum())
     n_susp = int((controls["state"] == "suspended").sum())
-    text = (f"**On {date_text(as_of)}, {n_in} of the {len(controls)} measures on this page are in force by "
-            f"their terms")
+    text = f"**On {date_text(as_of)}, {n_in} of the {len(controls)} measures on this page are in force"
     if n_susp:
-        text += f", {n_susp} suspended"
+        text += f" and {n_susp} suspended"
     if n_out:
-        text += (f", and for {n_out} the suspension has run out with no extension found "
-                 "(the table does not count them as in force)")
+        text += (f"; {n_out} more were suspended and their suspensions have run out with no extension found: by "
+                 "their own terms they apply again, but the table records them as suspension lapsed, not in force")
     text += ".**"
     w = windows[windows["change_pct"].notna()]
     if len(w):
@@ -159,7 +158,7 @@ def in_force_paragraphs(status: pd.DataFrame, as_of: pd.Timestamp) -> list[str]:
     controls = status[status["measure_type"] != "suspension"]
     live = controls[controls["state"] == "in_force"]
     if len(live):
-        out.append(f"In force on {date_text(as_of)} by their terms: "
+        out.append(f"In force on {date_text(as_of)}: "
                    + and_list([f"{r['measure_id']} (since {date_text(r['date_effective'])})"
                                for _, r in live.iterrows()]) + ".")
     else:

@@ -65,10 +65,21 @@ def test_answer_counts_measures_and_names_the_largest_moves(controls, prices):
     status = grip.measure_status(controls, day)
     windows = grip.price_windows(prices, controls, ["antimony", "gallium", "lithium"])
     text = ec_page.answer(status, day, windows, LABELS)
-    assert "3 of the 5 measures on this page are in force" in text
-    assert "for 2 the suspension has run out" in text
+    assert "3 of the 5 measures on this page are in force;" in text
+    assert "2 more were suspended and their suspensions have run out" in text
     assert "antimony (sb price, +355% from 2023 to 2025)" in text
     assert "gallium (ga\\_low price, −44% from 2022 to 2024)" in text  # Markdown-escaped
+
+
+def test_answer_counts_suspended_measures_on_a_date_inside_the_suspension(controls, prices):
+    day = pd.Timestamp("2025-12-01")
+    text = ec_page.answer(grip.measure_status(controls, day), day, grip.price_windows(prices, controls, []), LABELS)
+    assert text == "**On 1 December 2025, 3 of the 5 measures on this page are in force and 2 suspended.**"
+
+
+def test_labels_of():
+    assert ec_page.labels_of(pd.DataFrame({"mineral": ["rare_earths"], "label": ["Rare earths"]})) == \
+        {"rare_earths": "Rare earths"}
 
 
 def test_for_minerals_keeps_only_measures_naming_a_selected_mineral(controls):
@@ -91,7 +102,7 @@ def test_measures_view_states_and_until(controls):
 def test_in_force_paragraphs_name_the_lapsed_suspensions(controls):
     day = pd.Timestamp("2026-12-01")
     text = " ".join(ec_page.in_force_paragraphs(grip.measure_status(controls, day), day))
-    assert "2023-23 (since 1 August 2023)" in text
+    assert "In force on 1 December 2026: 2023-23 (since 1 August 2023)" in text
     assert "Suspended by 2025-72 from 9 November 2025; that suspension ended on 27 November 2026: 2024-46" in text
     assert "*suspension lapsed*, not in force" in text
     lines = ec_page.mineral_lines(grip.measure_status(controls, day), ["antimony", "lithium"], LABELS)
