@@ -107,7 +107,7 @@ def answer(status: pd.DataFrame, as_of: pd.Timestamp, windows: pd.DataFrame, lab
     if n_susp:
         text += f" and {n_susp} suspended"
     if n_out:
-        text += (f"; {n_out} more were suspended and their suspensions have run out with no extension found: by "
+        text += (f"; {n_out} were suspended and their suspensions have run out with no extension found: by "
                  "their own terms they apply again, but the table records them as suspension lapsed, not in force")
     text += ".**"
     w = windows[windows["change_pct"].notna()]

@@ -66,7 +66,7 @@ def test_answer_counts_measures_and_names_the_largest_moves(controls, prices):
     windows = grip.price_windows(prices, controls, ["antimony", "gallium", "lithium"])
     text = ec_page.answer(status, day, windows, LABELS)
     assert "3 of the 5 measures on this page are in force;" in text
-    assert "2 more were suspended and their suspensions have run out" in text
+    assert "; 2 were suspended and their suspensions have run out" in text
     assert "antimony (sb price, +355% from 2023 to 2025)" in text
     assert "gallium (ga\\_low price, −44% from 2022 to 2024)" in text  # Markdown-escaped
 
