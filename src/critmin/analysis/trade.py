@@ -24,7 +24,7 @@ import pandas as pd
 
 __all__ = ["TradeError", "FOCUS", "MEASURES", "partner_shares", "exporter_concentration", "Concentration",
            "concentration_summary", "PRODUCT_GROUPS", "ores_and_metals", "shares_by_measure", "latest_year_shares",
-           "usgs_category", "usgs_comparison", "top_source_agreement"]
+           "pooled_shares", "usgs_category", "usgs_comparison", "top_source_agreement"]
 
 FOCUS: dict[str, str] = {"CHN": "China", "USA": "United States"}
 OTHERS = "Others"
@@ -401,3 +401,20 @@ def top_source_agreement(comparison: pd.DataFrame, us_imports: pd.DataFrame, pro
                     "baci_top_share": float(by.max()), "same_top": by.idxmax() == first["iso3"]})
     return pd.DataFrame(out, columns=["mineral", "country", "iso3", "usgs_share", "baci_share", "difference",
                                       "baci_top_iso3", "baci_top_share", "same_top"])
+
+
+def pooled_shares(both: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """Shares pooled over ``years`` from :func:`shares_by_measure` output: Σ amount / Σ total per code, partner
+    and measure (a year without flows adds nothing). Returns ``hs_code, partner, measure, amount, total, share,
+    n_years`` (years with flows)."""
+    _require(both, ["hs_code", "year", "partner", "measure", "amount", "total"], "pooled_shares")
+    years = list(years)
+    df = both[both["year"].isin(years) & both["total"].notna()]
+    labels = list(dict.fromkeys(both["partner"]))
+    out = df.groupby(["hs_code", "measure", "partner"], sort=False).agg(
+        amount=("amount", "sum"), total=("total", "sum"), n_years=("year", "nunique")).reset_index()
+    out["share"] = out["amount"] / out["total"]
+    out["partner"] = pd.Categorical(out["partner"], categories=labels, ordered=True)
+    out = out.sort_values(["hs_code", "measure", "partner"]).reset_index(drop=True)
+    out["partner"] = out["partner"].astype(str)
+    return out[["hs_code", "partner", "measure", "amount", "total", "share", "n_years"]]

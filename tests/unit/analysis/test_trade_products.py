@@ -122,3 +122,14 @@ def test_top_source_agreement():
     rows, _ = trade.usgs_comparison(US, PRODUCTS, SOURCES)
     top = trade.top_source_agreement(rows, US, PRODUCTS).set_index("mineral").loc["antimony"]
     assert top["iso3"] == "MEX" and bool(top["same_top"]) and top["baci_top_share"] == pytest.approx(0.6)
+
+
+def test_pooled_shares_sum_amounts_over_the_years():
+    both = trade.shares_by_measure(EXPORTS, hs_codes=["261000"])
+    p = trade.pooled_shares(both, [2023, 2024]).set_index(["partner", "measure"])
+    assert p.loc[("China", "value"), "share"] == pytest.approx(170 / 200)
+    assert p.loc[("United States", "value"), "share"] == pytest.approx(20 / 200)
+    assert p.loc[("China", "quantity"), "share"] == pytest.approx(700 / 750)
+    assert p.loc[("China", "value"), "n_years"] == 2
+    assert trade.pooled_shares(both, [2024]).set_index(["partner", "measure"]).loc[
+        ("United States", "value"), "share"] == 0.0
