@@ -150,6 +150,16 @@ def answer_text(sel: Selection, latest: pd.DataFrame, pooled_last: pd.DataFrame)
         lines.append(f"**In {last}, by value, " + "; ".join(parts) + ".**")
     else:
         lines.append(f"Pakistan exported none of the selected products in {last}.")
+    now = latest[latest["year"] == last]
+    for label in sel.labels[1:-1]:
+        bought = now[f"{label}|value"] * now["value_kusd"] * 1e3
+        if len(now) and bought.max() > 0:
+            best = now.loc[bought.idxmax()]
+            who = _the(label)
+            who = who[0].upper() + who[1:] + ("'" if who.endswith("s") else "'s")
+            lines.append(f"{who} largest purchase in {last} was {_name(sel.info, best['hs_code'])}: "
+                         f"{usd(bought.max(), 1)}, {share_text(best[f'{label}|value'])} of Pakistan's exports "
+                         "of it.")
     if len(pooled_last):
         tot = float(pooled_last["total"].iloc[0]) * 1e3
         shares = pooled_last.set_index("partner")["share"]
