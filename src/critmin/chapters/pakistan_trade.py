@@ -66,8 +66,13 @@ def _partners(value, iso_allowed: Sequence[str]) -> dict[str, str]:
                                     "of BACI, comma-separated, e.g. 'China,United States'")
     focus: dict[str, str] = {}
     for item in items:
-        iso = str(item).upper() if str(item).upper() in iso_allowed else countries.to_iso3(str(item))
-        iso = params.choice("partners", iso if iso in iso_allowed else item, iso_allowed)
+        iso = str(item).strip().upper()
+        if iso not in iso_allowed:
+            try:
+                iso = countries.to_iso3(str(item)) or str(item)
+            except ValueError:
+                iso = str(item)
+        iso = params.choice("partners", iso, iso_allowed)
         focus[iso] = trade.FOCUS.get(iso) or countries.to_name(iso)
     return focus
 
@@ -87,7 +92,12 @@ def parameters(products, partners, years, exports: pd.DataFrame, products_table:
     codes_all = info["hs_code"].tolist()
     minerals = sorted(set(info["mineral"]))
     tokens = ["all", *trade.PRODUCT_GROUPS, *minerals, *codes_all]
-    wanted = params.choices("products", products, tokens, all_token="\x00")  # "all" is a token, not a shortcut
+    items = products if isinstance(products, (list, tuple)) else str(products).split(",")
+    items = [str(t).strip() for t in items if str(t).strip()]
+    if not items:
+        raise params.ParameterError(f"products={products!r} names no product; allowed: all, "
+                                    f"{', '.join(trade.PRODUCT_GROUPS)}, mineral ids or HS codes, comma-separated")
+    wanted = [params.choice("products", t, tokens) for t in items]
     chosen: set[str] = set()
     for t in wanted:
         if t == "all":

@@ -65,6 +65,11 @@ def moves(ranking: risk.Ranking, weight: float) -> pd.DataFrame:
     return out.sort_values(["rank_weighted", "mineral"]).reset_index(drop=True)
 
 
+def sourcing_part(row) -> float:
+    """The part of a score that comes from the US-imports term: HHI_WGI,US · (1 − IR/2) / SR."""
+    return float(row["hhi_wgi_imports"] * (1 - row["import_reliance"] / 2) / row["score"]) if row["score"] else 0.0
+
+
 def answer_text(ranking: risk.Ranking, weight: float, labels: Mapping[str, str]) -> str:
     """The chapter's answer in numbers: the riskiest and least risky minerals at the page's weight."""
     at = _at(ranking, weight)
@@ -83,7 +88,8 @@ def answer_text(ranking: risk.Ranking, weight: float, labels: Mapping[str, str])
             f"minerals scored is {_label(labels, low['mineral']).lower()} ({low['score']:.2f}).** "
             f"{_label(labels, lead['mineral'])}'s largest producer is {md_escape(where)} with "
             f"{share_text(lead['top_global_share'])} of world output, and {reliance} "
-            f"({int(lead['reliance_year'])}).")
+            f"({int(lead['reliance_year'])}); {share_text(sourcing_part(lead))} of its score comes from the "
+            "concentration of US imports.")
 
 
 def shift_text(ranking: risk.Ranking, weight: float, labels: Mapping[str, str]) -> str:
@@ -198,8 +204,9 @@ def limits_text(ranking: risk.Ranking, weight: float, labels: Mapping[str, str])
                 f"{_label(labels, low_i['mineral']).lower()}); producers without a score drop out of the weighted "
                 "sum.")
     if len(fallback):
-        text += (f" BACI has no {ranking.stage}-stage code for {and_list(list(fallback))}: their sourcing term uses "
-                 "all the mineral's codes instead.")
+        its = "its" if len(fallback) == 1 else "their"
+        text += (f" BACI has no {ranking.stage}-stage code for {and_list(list(fallback))}: {its} sourcing term uses "
+                 "all the mineral's codes instead, whatever their stage.")
     if len(netx):
         text += (f" The United States is a net exporter of {and_list(list(netx))} (import reliance 0), so their "
                  "score is the concentration of their US imports alone.")
