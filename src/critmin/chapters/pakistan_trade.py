@@ -16,7 +16,7 @@ from critmin import params
 from critmin.analysis import trade
 from critmin.data import countries
 from critmin.render import charts
-from critmin.text import and_list, md_escape, share_text, span, usd
+from critmin.text import and_list, md_escape, round_sig, share_text, span, usd
 
 __all__ = ["Selection", "parameters", "answer_text", "history_text", "share_table", "SHARE_FORMATS",
            "share_chart", "comparison_text", "comparison_table", "COMPARISON_FORMATS", "comparison_chart"]
@@ -56,7 +56,12 @@ def _years(value, have: Sequence[int]) -> list[int]:
     if lo > hi or lo < lo_have or hi > hi_have:
         raise params.ParameterError(f"years={value!r} is out of range; allowed: {lo_have} to {hi_have}, "
                                     "first year not after the last")
-    return list(range(lo, hi + 1))
+    # years of the range without any flow in the table are left out (BACI has every year 1995–2024)
+    out = [y for y in range(lo, hi + 1) if y in set(have)]
+    if not out:
+        raise params.ParameterError(f"years={value!r} has no exports in the table; allowed: years among "
+                                    f"{', '.join(map(str, sorted(have)))}")
+    return out
 
 
 def _partners(value, iso_allowed: Sequence[str]) -> dict[str, str]:
@@ -140,7 +145,9 @@ def answer_text(sel: Selection, latest: pd.DataFrame, pooled_last: pd.DataFrame)
     (``group=()``) for that year.
     """
     last = sel.years[-1]
-    lead_codes = [c for c in sel.codes if c in set(latest.loc[latest["year"] == last, "hs_code"])][:3]
+    sold = [c for c in sel.codes if c in set(latest.loc[latest["year"] == last, "hs_code"])]
+    # the deal's ores and chromite when the selection has them, else the first three products sold
+    lead_codes = [c for c in sold if c in _GROUPED] or sold[:3]
     w = latest.set_index("hs_code")
     parts = []
     for iso, label in sel.focus.items():
@@ -168,14 +175,14 @@ def answer_text(sel: Selection, latest: pd.DataFrame, pooled_last: pd.DataFrame)
             who = _the(label)
             who = who[0].upper() + who[1:] + ("'" if who.endswith("s") else "'s")
             lines.append(f"{who} largest purchase in {last} was {_name(sel.info, best['hs_code'])}: "
-                         f"{usd(bought.max(), 1)}, {share_text(best[f'{label}|value'])} of Pakistan's exports "
+                         f"{usd(round_sig(bought.max(), 2))}, {share_text(best[f'{label}|value'])} of Pakistan's exports "
                          "of it.")
     if len(pooled_last):
         tot = float(pooled_last["total"].iloc[0]) * 1e3
         shares = pooled_last.set_index("partner")["share"]
         who = ", ".join(f"{md_escape(lbl)} {share_text(shares[lbl])}" for lbl in sel.labels[:-1])
         n = int((latest["year"] == last).sum())
-        lines.append(f"All {n} selected ores and metals Pakistan exported in {last} were worth {usd(tot, 0)} "
+        lines.append(f"All {n} selected ores and metals Pakistan exported in {last} were worth {usd(round_sig(tot, 3))} "
                      f"(BACI, free on board); the shares of that total: {who}, others "
                      f"{share_text(shares[trade.OTHERS])}.")
     return "\n\n".join(lines)
