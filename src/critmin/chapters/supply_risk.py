@@ -208,8 +208,8 @@ def limits_text(ranking: risk.Ranking, weight: float, labels: Mapping[str, str])
         text += (f" BACI has no {ranking.stage}-stage code for {and_list(list(fallback))}: {its} sourcing term uses "
                  "all the mineral's codes instead, whatever their stage.")
     if len(netx):
-        text += (f" The United States is a net exporter of {and_list(list(netx))} (import reliance 0), so their "
-                 "score is the concentration of their US imports alone.")
+        text += (f" US net import reliance is 0 for {and_list(list(netx))} (a net exporter, or no net imports), so "
+                 f"{'its' if len(netx) == 1 else 'their'} score is the concentration of US imports alone.")
     return text
 
 

@@ -104,7 +104,7 @@ def test_limits_and_skipped_text():
     text = sr.limits_text(r, 1.0, LABELS)
     assert text.startswith("Every producer and every import partner named in the data has a WGI score")
     assert "BACI has no mine-stage code for gamma: its sourcing term uses all the mineral's codes" in text
-    assert "net exporter of gamma" in text
+    assert "US net import reliance is 0 for gamma (a net exporter, or no net imports), so its score" in text
     no_score = WGI[WGI["iso3"] != "RUS"]
     r2 = risk.rank_minerals(PRODUCTION, IMPORTS, PRODUCTS, RELIANCE, no_score, year=2023, weights=(1.0,),
                             import_stage="fallback")
