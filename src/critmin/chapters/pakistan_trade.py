@@ -262,7 +262,7 @@ def share_chart(sel: Selection, both: pd.DataFrame, *, measure: str = "value", p
     chart = alt.Chart(df).mark_bar().encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(values=list(range(sel.years[0], sel.years[-1] + 1, 5)),
                                                      labelAngle=0)),
-        y=alt.Y("share:Q", title=f"Share of Pakistan's exports by {'value' if measure == 'value' else 'tonnage'}",
+        y=alt.Y("share:Q", title=None,
                 axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]), stack="zero"),
         color=alt.Color("partner:N", title="Buyer", sort=sel.labels,
                         scale=alt.Scale(domain=sel.labels, range=_colours(sel.labels))),

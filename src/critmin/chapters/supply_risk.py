@@ -163,7 +163,7 @@ def rank_chart(ranking: risk.Ranking, weight: float, labels: Mapping[str, str]) 
     tip = [alt.Tooltip("label:N", title="Mineral"), alt.Tooltip("weight:Q", title="Weight", format=".2f"),
            alt.Tooltip("rank:Q", title="Rank"), alt.Tooltip("score:Q", title="Score", format=".2f")]
     base = alt.Chart(plot).encode(x=alt.X("weight:Q", title="Governance weight (0 = concentration alone, 1 = JRC)",
-                                          scale=alt.Scale(domain=[0, 1.25]), axis=alt.Axis(values=list(GRID))),
+                                          scale=alt.Scale(domain=[0, 1.25]), axis=alt.Axis(values=list(GRID), format=".2~f")),
                                   y=y, color=colour, detail="label:N", tooltip=tip)
     lines = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=25))
     ends = base.transform_filter(alt.datum.weight == 1).mark_text(align="left", dx=6, fontSize=11).encode(
