@@ -150,7 +150,7 @@ def answer_text(sel: Selection, latest: pd.DataFrame, pooled_last: pd.DataFrame)
     lead_codes = [c for c in sold if c in _GROUPED] or sold[:3]
     w = latest.set_index("hs_code")
     parts = []
-    for iso, label in sel.focus.items():
+    for label in sel.focus.values():
         values = [w.loc[c, f"{label}|value"] for c in lead_codes]
         if lead_codes and all(v == 0 for v in values):
             parts.append(f"{_the(label)} bought none of {'it' if len(lead_codes) == 1 else 'them'}")

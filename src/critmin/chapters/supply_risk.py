@@ -6,7 +6,7 @@ The numbers come from :func:`critmin.analysis.risk.rank_minerals`; this module t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
