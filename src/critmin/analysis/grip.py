@@ -244,20 +244,25 @@ def measure_status(export_controls: pd.DataFrame, as_of) -> pd.DataFrame:
     states, until = [], []
     for r in ec.itertuples(index=False):
         if day < r.date_announced:
-            states.append("not_announced"); until.append(pd.NaT)
+            states.append("not_announced")
+            until.append(pd.NaT)
         elif r.measure_type == "suspension":
             running = day <= r.date_ends if pd.notna(r.date_ends) else True
             states.append("suspension_running" if running else "suspension_ended")
             until.append(r.date_ends if running else pd.NaT)
         elif day < r.date_effective:
-            states.append("announced"); until.append(r.date_effective)
+            states.append("announced")
+            until.append(r.date_effective)
         elif pd.notna(r.suspended_from) and r.suspended_from <= day and (
                 pd.isna(r.suspended_until) or day <= r.suspended_until):
-            states.append("suspended"); until.append(r.suspended_until)
+            states.append("suspended")
+            until.append(r.suspended_until)
         elif pd.notna(r.suspended_from) and r.suspended_from <= day:
-            states.append("suspension_ran_out"); until.append(pd.NaT)
+            states.append("suspension_ran_out")
+            until.append(pd.NaT)
         else:
-            states.append("in_force"); until.append(pd.NaT)
+            states.append("in_force")
+            until.append(pd.NaT)
     ec["state"] = states
     ec["until"] = pd.to_datetime(pd.Series(until, index=ec.index, dtype="datetime64[ns]"))
     return ec.sort_values(["date_announced", "measure_id"]).reset_index(drop=True)

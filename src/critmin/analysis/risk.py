@@ -238,12 +238,14 @@ def rank_minerals(production: pd.DataFrame, us_imports: pd.DataFrame, products: 
 
     ``import_stage`` picks the BACI codes of the sourcing term: None (default) the codes of the same stage as
     production, or ``mine``, ``refinery``, ``smelter``, or ``all`` (every code filed under the mineral, pooled by
-    value). The 74 BACI codes have no ores for cobalt, lithium, rare earths or the platinum-group metals, so at
+    value), or ``fallback``: the codes of the same stage where the mineral has any, else all its codes. The
+    table's ``import_codes`` column says which set each mineral's sourcing term used. The 74 BACI codes have no ores
+    for cobalt, lithium, rare earths or the platinum-group metals, so at
     the mine stage those minerals need ``import_stage='all'`` (or ``'refinery'``) to be scored.
 
     USGS net import reliance is for the mineral as USGS measures it (often the refined form), whatever ``stage``.
     """
-    allowed_import = [None, *STAGES, "all"]
+    allowed_import = [None, *STAGES, "all", "fallback"]
     if import_stage not in allowed_import:
         raise RiskError(f"import_stage {import_stage!r} not allowed; allowed: {allowed_import}")
     stages = sorted(set(production["stage"].dropna()))
@@ -264,13 +266,19 @@ def rank_minerals(production: pd.DataFrame, us_imports: pd.DataFrame, products: 
     rows, skipped = [], {}
     for m in chosen:
         g = _global_amounts(production, m, stage, year)
-        imp = _import_amounts(us_imports, products, m, import_stage or stage, year)
+        codes = stage if import_stage in (None, "fallback") else import_stage
+        imp = _import_amounts(us_imports, products, m, codes, year)
+        if imp is None and import_stage == "fallback" and codes != "all":
+            # NOTE: a mineral with no BACI code at the stage (cobalt, lithium, rare earths, PGMs at the mine stage)
+            # takes all its codes for the sourcing term, so it is ranked rather than dropped; import_codes says so.
+            codes = "all"
+            imp = _import_amounts(us_imports, products, m, codes, year)
         ir = import_reliance(reliance, m, year, carry_back=reliance_carry_back)
         if g is None:
             skipped[m] = f"no USGS country production at stage {stage} in {year}"
             continue
         if imp is None:
-            skipped[m] = f"no BACI HS code for {m} at stage {import_stage or stage}, or no US imports in {year}"
+            skipped[m] = f"no BACI HS code for {m} at stage {codes}, or no US imports in {year}"
             continue
         if ir is None:
             skipped[m] = f"no US net import reliance for {year} (or the {reliance_carry_back} years before)"
@@ -282,9 +290,12 @@ def rank_minerals(production: pd.DataFrame, us_imports: pd.DataFrame, products: 
             rows.append({"mineral": m, "weight": w, "hhi_global": gh.hhi * 10_000, "hhi_imports": ih.hhi * 10_000,
                          "hhi_wgi_global": gh.hhi_wgi, "hhi_wgi_imports": ih.hhi_wgi,
                          "coverage_global": gh.coverage, "coverage_imports": ih.coverage,
-                         "import_reliance": ir[0], "reliance_year": ir[1], "score": sr.score})
+                         "import_reliance": ir[0], "reliance_year": ir[1], "score": sr.score,
+                         "import_codes": codes, "top_global": gh.shares.index[0],
+                         "top_global_share": float(gh.shares.iloc[0])})
     cols = ["mineral", "weight", "hhi_global", "hhi_imports", "hhi_wgi_global", "hhi_wgi_imports",
-            "coverage_global", "coverage_imports", "import_reliance", "reliance_year", "score", "rank"]
+            "coverage_global", "coverage_imports", "import_reliance", "reliance_year", "score", "import_codes",
+            "top_global", "top_global_share", "rank"]
     table = pd.DataFrame(rows, columns=cols[:-1])
     if not table.empty:
         table["rank"] = table.groupby("weight")["score"].rank(ascending=False, method="min").astype(int)

@@ -188,7 +188,7 @@ def mineral_lines(status: pd.DataFrame, selected: Sequence[str], labels: dict[st
     """One line per selected mineral: the measures naming it, grouped by their state on the date."""
     lines = []
     for m in sorted(selected, key=lambda x: labels.get(x, x)):
-        hit = status[status["minerals"].map(lambda v: m in str(v).split(";") if pd.notna(v) else False)
+        hit = status[status["minerals"].map(lambda v, m=m: m in str(v).split(";") if pd.notna(v) else False)
                      & (status["measure_type"] != "suspension")]
         groups = []
         for state in ("in_force", "suspended", "suspension_ran_out", "announced"):
@@ -348,7 +348,10 @@ def windows_view(windows: pd.DataFrame, labels: dict[str, str]) -> Table:
         "Price compared": windows["compare"],
         "Change": windows["change_pct"],
     })
-    num = lambda v: f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+
+    def num(v):
+        return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+
     return Table(frame, caption="USGS annual prices before and after each mineral's first control on goods",
                  formats={"Price before": num, "Price in control year": num, "Price compared": num,
                           "Change": change_text})

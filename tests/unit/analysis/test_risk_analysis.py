@@ -166,3 +166,18 @@ def test_ranking_bad_arguments(kwargs, message):
     kw = {"year": 2023, **kwargs}
     with pytest.raises(risk.RiskError, match=message):
         risk.rank_minerals(PRODUCTION, IMPORTS, PRODUCTS, IR, WGI, **kw)
+
+
+def test_ranking_falls_back_to_all_codes_only_where_the_stage_has_none():
+    products = pd.concat([PRODUCTS, pd.DataFrame([dict(hs_code="c2", mineral="c", stage="refinery")])])
+    imports = pd.concat([IMPORTS, pd.DataFrame([dict(hs_code="c2", year=2023, exporter_iso3="CHN", value_kusd=4.0)])])
+    r = risk.rank_minerals(PRODUCTION, imports, products, IR, WGI, year=2023, weights=(1.0,),
+                           import_stage="fallback")
+    t = r.table.set_index("mineral")
+    assert t["import_codes"].to_dict() == {"a": "mine", "b": "mine", "c": "all"}
+    # b keeps its mine code only (COD and RUS), not the refinery code from Canada
+    assert t.loc["b", "hhi_wgi_imports"] == pytest.approx(0.25 * 9 + 0.25 * 8)
+    assert t.loc["c", "hhi_wgi_imports"] == pytest.approx(6.0)
+    assert (t.loc["c", "top_global"], t.loc["c", "top_global_share"]) == ("CHN", pytest.approx(1.0))
+    assert r.skipped == {}
+    assert "c" in ranking(weights=(1.0,)).skipped  # without the fallback c has no sourcing term
