@@ -13,8 +13,8 @@ import pandas as pd
 
 from critmin import params
 from critmin.analysis import grip
-from critmin.analysis.profile import Table
 from critmin.render import charts
+from critmin.render.page import Table
 from critmin.text import and_list, md_escape, share_text
 
 STAGE_WORD = {"refining": "refining", "metal": "metal production", "product": "manufacture"}
