@@ -46,6 +46,14 @@ def test_a_notebook_outside_notebooks_is_refused_with_the_list(name, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_a_rerun_without_a_notebook_lists_them():
+    r = critmin("run", cwd=paths.ROOT)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: name the notebook to rerun"), r.stderr
+    assert all(nb in lines[0] for nb in NOTEBOOKS)
+
+
 @pytest.mark.parametrize("where", ["notebooks", "book/pages", "data"])
 def test_a_run_folder_inside_the_sources_is_refused(where):
     before = tree_state(paths.ROOT / where)
@@ -206,7 +214,11 @@ def test_two_builds_of_the_same_sources_give_identical_html(scratch_repo, tmp_pa
     subprocess.run(compile_html, check=True, timeout=1800)  # fresh: no .build-tmp yet
     first = tmp_path / "first"
     shutil.copytree(html, first)
-    (html / ".inputs-sha256").unlink()  # force a second compile, reusing the scratch output of the first
+    (html / ".inputs-sha256").unlink()  # force a second compile, reusing the scratch output of the first,
+    later = time.time() + 5  # in which Sphinx rewrites every page (sources newer than its last read)
+    for f in (scratch_repo / "book").rglob("*"):
+        if f.suffix in (".md", ".ipynb") and "_build" not in f.parts:
+            os.utime(f, (later, later))
     subprocess.run(compile_html, check=True, timeout=1800)
     assert tree_state(html) == tree_state(first)
     assert tree_state(html)  # not two empty folders
