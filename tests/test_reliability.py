@@ -4,6 +4,7 @@ the same sources give the same HTML bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -189,7 +190,14 @@ def test_ctrl_c_stops_the_build_kills_its_kernels_and_leaves_the_book(scratch_re
     time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground process group
     t0 = time.monotonic()
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        for p in [proc.pid, *guard.descendants(proc.pid)]:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the build kept running 30 s after Ctrl-C")
     assert time.monotonic() - t0 < 10, "the build kept running after Ctrl-C"
     assert proc.returncode == 130
     assert len(err.strip().splitlines()) == 1 and err.startswith("interrupted: "), err
