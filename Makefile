@@ -20,7 +20,7 @@ book: $(READY)
 
 ## run: rerun one notebook with new parameters into runs/, e.g. make run NB=mineral_profile ARGS="-p mineral gallium"
 run: $(READY)
-	$(BIN)/critmin run $(NB) $(ARGS)
+	$(BIN)/critmin run "$(NB)" $(ARGS)
 
 ## test: the linter, unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
 test: $(READY) lint

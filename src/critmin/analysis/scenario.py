@@ -772,6 +772,7 @@ def choose_product(rows: pd.DataFrame, product, *, label: str, stage: str, year:
     "auto" takes the one product published for the mineral, stage and year; where USGS lists several (cobalt
     from 2023: most countries as cobalt content, the United States without the qualifier) the page must
     name one, and the error lists them."""
+    # NOTE: products are not merged: rows under another label than the one chosen are left out of the scenario.
     from critmin import params
 
     rows = rows[(rows["year"] == year).fillna(False).to_numpy(dtype=bool)]

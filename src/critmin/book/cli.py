@@ -69,6 +69,8 @@ def notebook_source(name: str) -> Path:
     """The notebook in notebooks/ that `name` means: its name (with or without .ipynb), or a path to it.
     Anything else, a path outside notebooks/ included, is refused with the list of notebooks."""
     known = sorted(f.stem for f in paths.NOTEBOOKS.glob("*.ipynb"))
+    if name is None or not str(name).strip():
+        raise ParameterError(f"name the notebook to rerun (make run NB=<name>); notebooks: {', '.join(known)}")
     text = str(name).strip()
     candidate = Path(text if text.endswith(".ipynb") else f"{text}.ipynb")
     if len(candidate.parts) == 1:
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     pp = sub.add_parser("pages", help="list the book's notebook pages")
     pp.set_defaults(func=cmd_pages)
     pr = sub.add_parser("run", help="rerun one notebook with new parameters into runs/ (the book is untouched)")
-    pr.add_argument("notebook", help="notebook name in notebooks/, without .ipynb")
+    pr.add_argument("notebook", nargs="?", help="notebook name in notebooks/, without .ipynb")
     pr.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="parameter (repeatable)")
     pr.add_argument("--out", default=None, help="output folder (default: runs/)")
     pr.set_defaults(func=cmd_run)
