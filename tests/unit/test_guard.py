@@ -14,10 +14,9 @@ from critmin.book import guard
 
 
 def test_a_second_holder_of_the_lock_is_refused_naming_the_first(tmp_path):
-    with guard.build_lock(tmp_path):
-        with pytest.raises(guard.Busy, match=f"another build is running in this checkout \\(process {os.getpid()}\\)"):
-            with guard.build_lock(tmp_path):
-                pass
+    busy = f"another build is running in this checkout \\(process {os.getpid()}\\)"
+    with guard.build_lock(tmp_path), pytest.raises(guard.Busy, match=busy), guard.build_lock(tmp_path):
+        pass
     with guard.build_lock(tmp_path):  # released on exit
         pass
 
@@ -51,11 +50,10 @@ def test_kill_descendants_stops_children_in_their_own_sessions_and_theirs():
 
 def test_an_interrupt_kills_children_and_raises_interrupted():
     child = _spawn_kernel_like()
-    with pytest.raises(guard.Interrupted) as err:
-        with guard.interruptible():
-            time.sleep(0.3)
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(5)  # interrupted long before this ends
+    with pytest.raises(guard.Interrupted) as err, guard.interruptible():
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # interrupted long before this ends
     assert err.value.stopped >= 1
     child.wait(timeout=5)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
@@ -63,11 +61,10 @@ def test_an_interrupt_kills_children_and_raises_interrupted():
 
 def test_an_interrupt_while_publishing_waits_for_the_block_to_finish():
     done = []
-    with pytest.raises(guard.Interrupted):
-        with guard.interruptible():
-            with guard.deferred_interrupts():
-                os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(0.2)
-                done.append("all files in place")
-            done.append("not reached")
+    with pytest.raises(guard.Interrupted), guard.interruptible():
+        with guard.deferred_interrupts():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)
+            done.append("all files in place")
+        done.append("not reached")
     assert done == ["all files in place"]
