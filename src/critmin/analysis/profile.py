@@ -153,6 +153,10 @@ class Producers:
     china_status: str = "not_listed"
     china_value: float = np.nan
     china_share_of_world_total: float = np.nan
+    # The book's share: of the publisher's world total where it gives one, else of the listed countries (the rule
+    # every page follows; computed by the same function as the concentration page).
+    china_share_book: float = np.nan
+    denominator: str = ""  # "world_total" or "sum_of_countries": what china_share_book divides by
     hhi: float = np.nan
     hhi_lower: float = np.nan
     hhi_upper: float = np.nan
@@ -200,6 +204,11 @@ def producers(mineral: str, year: int, stage: str, *, production: pd.DataFrame) 
     res.china_share = float(ct["country_share"]) if pd.notna(ct["country_share"]) else np.nan
     res.china_rank = float(ct["country_rank"]) if pd.notna(ct["country_rank"]) else np.nan
     res.china_status = str(ct["country_status"])
+    book = metrics.concentration_table(inp, iso3=CHINA, year=year, denominator="world_total", edition=None).iloc[0]
+    res.china_share_book = float(book["country_share"]) if pd.notna(book["country_share"]) else np.nan
+    res.denominator = "world_total" if pd.notna(res.world_total) and res.world_total > 0 else "sum_of_countries"
+    res.table["share_book"] = (res.table["value"] / res.world_total if res.denominator == "world_total"
+                               else res.table["share"])
     ch = tab[tab["iso3"].astype("object") == CHINA]
     res.china_value = float(ch["value"].iloc[0]) if not ch.empty and pd.notna(ch["value"].iloc[0]) else np.nan
     if pd.notna(res.china_value) and res.world_total > 0:

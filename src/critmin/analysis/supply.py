@@ -29,8 +29,9 @@ import pandas as pd
 from critmin import params
 from critmin.analysis import metrics
 from critmin.data import countries
+from critmin.render import page
 from critmin.render.page import Table
-from critmin.text import num, pct, years_text
+from critmin.text import num, share_text, years_text
 
 __all__ = [
     "STAGE_GROUP",
@@ -584,13 +585,13 @@ def change_summary(shares: pd.DataFrame, change: pd.DataFrame, selected: Sequenc
     """
     lines = []
     for r in change.sort_values(["label", "stage"]).itertuples():
-        text = f"- **{r.series}:** {pct(r.first_share)} in {r.first_year}"
+        text = f"- **{r.series}:** {share_text(r.first_share)} in {r.first_year}"
         if r.bgs_last_year == r.bgs_last_year and r.bgs_last_year != r.first_year:  # not NaN
-            text += f", {pct(r.bgs_last_share)} in {int(r.bgs_last_year)} (BGS)"
+            text += f", {share_text(r.bgs_last_share)} in {int(r.bgs_last_year)} (BGS)"
         if r.latest_source != "BGS World Mineral Statistics":
-            text += f", {pct(r.latest_share)} in {r.latest_year} ({r.latest_source})"
+            text += f", {share_text(r.latest_share)} in {r.latest_year} ({r.latest_source})"
         if r.peak_year not in (r.first_year, r.latest_year, r.bgs_last_year):
-            text += f"; peak {pct(r.peak_share)} in {r.peak_year}"
+            text += f"; peak {share_text(r.peak_share)} in {r.peak_year}"
         gaps = shares[(shares["series"] == r.series) & (shares["year"] > r.latest_year) & shares["share"].isna()]
         for status, verb in (("withheld", "withholds {c}'s figure for"),
                              ("not_listed", "does not name {c} separately in")):
@@ -639,7 +640,7 @@ def seam_and_controls_text(shares: pd.DataFrame, ctrl: pd.DataFrame) -> str:
         lines.append(
             f"**The seam.** BGS and USGS overlap in {years}; "
             f"there the two differ by up to {d * 100:.1f} percentage points ({s_name}, {s_year}: BGS "
-            f"{pct(seam.loc[(s_name, s_year), 'BGS'])}, USGS {pct(seam.loc[(s_name, s_year), 'USGS'])}). "
+            f"{share_text(seam.loc[(s_name, s_year), 'BGS'])}, USGS {share_text(seam.loc[(s_name, s_year), 'USGS'])}). "
             f"The definitions differ: BGS shares are of the sum of all producers BGS lists, USGS shares of the USGS "
             f"rounded world total, and the publishers' series are not always the same product (see the table)."
         )
@@ -672,8 +673,8 @@ def change_table(shares: pd.DataFrame, change: pd.DataFrame, country_name: str) 
             "basis": "BGS series", "newer_basis": "Newer publishers' series"}
     return Table(tab[list(cols)].rename(columns=cols),
                  caption=f"{country_name}'s share of world output: start, 2021 and newest figure, by series",
-                 formats={"Share then": "{:.1%}", "Share 2021 (BGS)": "{:.1%}", "Newest share": "{:.1%}",
-                          "Peak": "{:.1%}"})
+                 formats={"Share then": share_text, "Share 2021 (BGS)": share_text, "Newest share": share_text,
+                          "Peak": share_text})
 
 
 STAGES_OF = {"all": ("mining", "processing"), "mine": ("mining",), "processing": ("processing",)}
@@ -734,7 +735,7 @@ def coverage_summary(table: pd.DataFrame, selected: Sequence[str], stages: Seque
         best = reported.sort_values(["share", "label"], ascending=[False, True]).head(3)
         lines.append(
             f"\n{country_name}'s largest shares: "
-            + "; ".join(f"{r.label} {r.stage_group} **{pct(r.share)}**" for r in best.itertuples())
+            + "; ".join(f"{r.label} {r.stage_group} **{share_text(r.share)}**" for r in best.itertuples())
             + "."
         )
     return "\n".join(lines)
@@ -766,10 +767,10 @@ def concentration_summary(table: pd.DataFrame, country_name: str) -> str:
             f"(USGS 'World total (rounded)', IEA 'Total'), which includes the residual line ('Other countries', "
             f"'Rest of world'): output the publisher does not attribute to a named country. That residual is "
             f"left in the denominator but not counted as a producer. It is largest for {big.label} "
-            f"({big.stage_group}): **{pct(big.unattributed_share)}** of the world total."
+            f"({big.stage_group}): **{share_text(big.unattributed_share)}** of the world total."
             + (f" Measured against the named countries alone, {country_name}'s shares would be higher, by up to "
                f"{gap.max() * 100:.1f} percentage points ({gap_row.label}, {gap_row.stage_group}: "
-               f"{pct(gap_row.share_listed)} instead of {pct(gap_row.share)})."
+               f"{share_text(gap_row.share_listed)} instead of {share_text(gap_row.share)})."
                if gap_row is not None else "")
         )
     rounding = has[has["denominator"] == "sum of listed countries"]
@@ -809,9 +810,16 @@ def not_shown_text(table: pd.DataFrame, stages: Sequence[str]) -> list[str]:
     return out
 
 
-def stage_table_view(table: pd.DataFrame, country_name: str, year: int) -> Table:
-    """:func:`stage_table` as the page shows it: every mineral stage the data have, by mineral."""
+def stage_table_view(table: pd.DataFrame, country_name: str, year: int, iso3: str | None = None) -> Table:
+    """:func:`stage_table` as the page shows it: every mineral stage the data have, by mineral.
+
+    With ``iso3``, the country's USGS shares are recorded as figures the page states (:func:`page.state`)."""
     shown = _has_stage(table)
+    if iso3:
+        for r in shown[shown["source"].astype("object").fillna("").str.startswith("USGS")
+                       & shown["share"].notna()].itertuples():
+            page.state(share_text(r.share), metric="production_share",
+                       mineral=r.mineral, stage=r.stage, country=iso3, year=int(r.year))
     cols = {"label": "Mineral", "stage_group": "Stage", "source": "Source", "share": f"{country_name} share",
             "rank": "Rank", "top_producer": "Largest producer", "top_producer_share": "Its share",
             "top3_share": "Top-3 share", "hhi": "HHI", "denominator": "Share of", "series": "Series",
@@ -820,7 +828,7 @@ def stage_table_view(table: pd.DataFrame, country_name: str, year: int) -> Table
     out = shown.assign(rank=shown["rank"].astype("float64")).sort_values(["label", "stage_group"])[list(cols)]
     return Table(out.rename(columns=cols),
                  caption=f"{country_name}'s share and concentration by mineral and stage, {year}",
-                 formats={f"{country_name} share": "{:.1%}", "Its share": "{:.1%}", "Top-3 share": "{:.1%}",
+                 formats={f"{country_name} share": share_text, "Its share": share_text, "Top-3 share": share_text,
                           "HHI": "{:,.0f}", "Rank": "{:.0f}"})
 
 
@@ -877,7 +885,7 @@ def china_sources_summary(exp: pd.DataFrame) -> str:
         f"(newest edition per mineral). China is among them for **{len(listed)}** and the first source for "
         f"**{len(first)}** ({', '.join(sorted(first['label']))}). Shares are published only in the MCS 2026 "
         f"lists ({with_share['import_period'].iloc[0] if len(with_share) else 'none'}): "
-        + "; ".join(f"{r.label} {pct(r.china_import_share)} ({r.import_category})"
+        + "; ".join(f"{r.label} {share_text(r.china_import_share)} ({r.import_category})"
                     for r in with_share.itertuples())
         + ". Older editions give the ranking only."
     )
@@ -891,8 +899,8 @@ def comtrade_summary(ct: pd.DataFrame) -> str:
     low = ct[ct["year"] == newest].sort_values(["china_share", "hs_code"]).iloc[0]
     return (
         f"**UN Comtrade: China's share of US import value.** For the {ct['hs_code'].nunique()} HS codes in the "
-        f"data, China's share of the value of US imports in {newest} ranged from {pct(low.china_share, 1)} "
-        f"({low.hs_description}, HS {low.hs_code}) to **{pct(top.china_share)}** ({top.hs_description}, "
+        f"data, China's share of the value of US imports in {newest} ranged from {share_text(low.china_share, 1)} "
+        f"({low.hs_description}, HS {low.hs_code}) to **{share_text(top.china_share)}** ({top.hs_description}, "
         f"HS {top.hs_code}). These codes cover only some forms of each mineral (HS 811292 is a basket of several "
         f"minor metals), and values are as the United States reports them (CIF)."
     )
@@ -912,7 +920,7 @@ def comtrade_table(ct: pd.DataFrame, minerals_df: pd.DataFrame) -> Table:
     cols["world_usd_m"] = f"US imports {newest}, US$ m"
     return Table(wide.sort_values(["label", "hs_code"])[list(cols)].rename(columns=cols),
                  caption="China's share of the value of US imports by HS code (UN Comtrade)",
-                 formats={**{f"China {y}": "{:.1%}" for y in ct["year"].unique()},
+                 formats={**{f"China {y}": share_text for y in ct["year"].unique()},
                           f"US imports {newest}, US$ m": "{:,.1f}"})
 
 
@@ -930,11 +938,11 @@ def exposure_summary(exp: pd.DataFrame) -> str:
     imports = ex[ex["exposure_import"].notna()].sort_values("exposure_import", ascending=False)
     return (
         "On the world-supply basis the most exposed minerals are "
-        + "; ".join(f"{r.label} **{pct(r.exposure_supply)}** (net import reliance {r.nir_text} × China "
-                    f"{pct(r.china_supply_share)} of world {r.supply_stage})" for r in top3.itertuples())
+        + "; ".join(f"{r.label} **{share_text(r.exposure_supply)}** (net import reliance {r.nir_text} × China "
+                    f"{share_text(r.china_supply_share)} of world {r.supply_stage})" for r in top3.itertuples())
         + ". " + (
             "Where USGS publishes China's share of US imports, exposure on that basis is "
-            + "; ".join(f"{r.label} {pct(r.exposure_import)}" for r in imports.itertuples())
+            + "; ".join(f"{r.label} {share_text(r.exposure_import)}" for r in imports.itertuples())
             + "." if ex["exposure_import"].notna().any() else "")
     )
 
@@ -952,6 +960,6 @@ def exposure_table_view(exp: pd.DataFrame) -> Table:
                      nir_year=tab["nir_year"].astype("float64"))
     return Table(tab[list(cols)].rename(columns=cols),
                  caption="US net import reliance and exposure to China, by mineral",
-                 formats={"China's share of US imports": "{:.0%}", "China's share of world supply": "{:.1%}",
-                          "Exposure (imports)": "{:.1%}", "Exposure (world supply)": "{:.1%}",
+                 formats={"China's share of US imports": share_text, "China's share of world supply": share_text,
+                          "Exposure (imports)": share_text, "Exposure (world supply)": share_text,
                           "China's rank as source": "{:.0f}", "NIR year": "{:.0f}"})

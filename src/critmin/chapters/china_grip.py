@@ -13,7 +13,7 @@ import pandas as pd
 
 from critmin import params
 from critmin.analysis import grip
-from critmin.render import charts
+from critmin.render import charts, page
 from critmin.render.page import Table
 from critmin.text import and_list, md_escape, share_text
 
@@ -252,6 +252,9 @@ def dumbbell(table: pd.DataFrame, year: int) -> alt.TopLevelMixin | None:
 def grip_view(table: pd.DataFrame) -> Table:
     """The chart's numbers as a sortable table, with product, year and source of each figure."""
     t = table[table["status"] != "no_data"]
+    for _, r in t[t["mine_pct"].notna()].iterrows():
+        page.state(share_text(r["mine_pct"] / 100), metric="production_share", mineral=r["mineral"], stage="mine",
+                   country=grip.CHINA, year=int(r["mine_year"]))
     frame = pd.DataFrame({
         "Mineral": [_label(r) for _, r in t.iterrows()],
         "Mine share": t["mine_pct"] / 100,

@@ -26,7 +26,7 @@ from critmin.analysis.profile import (
     production_rows,
 )
 from critmin.data import package as datapackage
-from critmin.render import charts
+from critmin.render import charts, page
 from critmin.render.page import Table
 from critmin.text import and_list, bullets, num, number_text, quantity, share_text
 
@@ -38,21 +38,22 @@ def producers_chart(p: Producers, label: str, n: int = 10) -> alt.TopLevelMixin:
     top["who"] = (top["iso3"].astype("object") == CHINA).map({True: "China", False: "Other countries"})
     lead = top.iloc[0]
     noun = STAGE_NOUN[p.stage]
+    world = "world" if p.denominator == "world_total" else "listed countries'"
     if p.china_status == "reported":
-        title = f"China: {share_text(p.china_share)} of listed {lab} {noun}, {p.year}"
+        title = f"China: {share_text(p.china_share_book)} of {world} {lab} {noun}, {p.year}"
     else:
-        title = f"{lead['country']} leads {lab} {noun} in {p.year} with {share_text(lead['share'])}"
+        title = f"{lead['country']} leads {lab} {noun} in {p.year} with {share_text(lead['share_book'])}"
     chart = alt.Chart(top).mark_bar().encode(
-        x=alt.X("share:Q", title=f"Share of listed countries' {noun} (%)", axis=alt.Axis(format=".0%", tickCount=5)),
+        x=alt.X("share_book:Q", title=f"Share of {world} {noun} (%)", axis=alt.Axis(format=".0%", tickCount=5)),
         y=alt.Y("country:N", sort="-x", title=None),
         color=alt.Color("who:N", scale=alt.Scale(domain=["China", "Other countries"],
                                                  range=[charts.CHINA, charts.PALETTE[1]]), legend=None),
         tooltip=[alt.Tooltip("country:N", title="Country"),
                  alt.Tooltip("value:Q", format=",", title=f"Output ({p.unit})"),
-                 alt.Tooltip("share:Q", format=".1%", title="Share")],
+                 alt.Tooltip("share_book:Q", format=".1%", title="Share")],
     ).properties(width=520, height=22 * len(top))
-    desc = (f"Bar chart of the {len(top)} largest producers' shares of {lab} {noun} in {p.year}; "
-            f"{lead['country']} is largest with {share_text(lead['share'])}.")
+    desc = (f"Bar chart of the {len(top)} largest producers' shares of {world} {lab} {noun} in {p.year}; "
+            f"{lead['country']} is largest with {share_text(lead['share_book'])}.")
     return charts.finish(chart, title=title, description=desc, sources=["production"],
                          subtitle=f"Top {len(top)} of {int(p.table['value'].notna().sum())} countries; "
                                   f"China highlighted")
@@ -164,8 +165,11 @@ def producers_sentence(p: Producers, label: str) -> str:
     if p.china_status == "reported":
         ties = p.table[(p.table["value"] == p.china_value) & (p.table["iso3"].astype("object") != CHINA)]
         tied = f", tied with {and_list(ties['country'].astype(str).tolist())}" if not ties.empty else ""
-        parts.append(f"In {p.year} China accounted for **{share_text(p.china_share)}** of {label.lower()} "
-                     f"{noun} by the countries USGS lists (rank {int(p.china_rank)} of "
+        stated = page.state(share_text(p.china_share_book), metric="production_share", mineral=p.mineral, stage=p.stage,
+                            country=CHINA, year=p.year)
+        of = (f"world {label.lower()} {noun} (USGS's world total)" if p.denominator == "world_total"
+              else f"{label.lower()} {noun} by the countries USGS lists (it gives no world total)")
+        parts.append(f"In {p.year} China accounted for **{stated}** of {of} (rank {int(p.china_rank)} of "
                      f"{int(p.table['value'].notna().sum())}{tied}).")
     elif p.china_status == "withheld":
         parts.append(f"USGS withholds China's {label.lower()} {noun} for {p.year}.")
@@ -174,7 +178,7 @@ def producers_sentence(p: Producers, label: str) -> str:
     parts.append(f"The three largest producers — {and_list(p.top3)} — had **{share_text(p.top3_share)}** between "
                  f"them, and the Herfindahl–Hirschman index (HHI) of the listed countries was "
                  f"**{num(p.hhi)}** on a 0–10,000 scale.")
-    basis = (f"Shares are of the sum of the {p.n_listed - p.n_withheld} country figures, "
+    basis = (f"Ranks, the top three and the HHI are of the sum of the {p.n_listed - p.n_withheld} country figures, "
              f"{quantity(p.sum_of_countries, p.unit)}")
     if pd.notna(p.world_total):
         gt = "more than " if p.world_flag == "censored_gt" else ""
@@ -183,9 +187,9 @@ def producers_sentence(p: Producers, label: str) -> str:
         basis += f", of which {quantity(p.other, p.unit)} is under “Other countries” and not attributed"
     basis += "."
     parts.append(basis)
-    if pd.notna(p.china_share_of_world_total) and abs(p.china_share_of_world_total - p.china_share) >= 0.005:
-        parts.append(f"Measured against the world total instead, China's share would be "
-                     f"{share_text(p.china_share_of_world_total)}.")
+    if p.denominator == "world_total" and pd.notna(p.china_share) and abs(p.china_share_book - p.china_share) >= 0.0005:
+        parts.append(f"Of the listed countries alone, leaving out the output USGS does not attribute, China's share "
+                     f"would be {share_text(p.china_share)}.")
     if p.n_withheld:
         parts.append(f"Withheld or not available, and so left out of every share: {and_list(p.withheld)}.")
     if pd.notna(p.hhi_upper) and p.hhi_upper - p.hhi_lower >= 1:
@@ -394,19 +398,23 @@ def producers_table(p: Producers, label: str) -> Table:
     t = p.table.copy()
     t["value"] = t["value"].astype("float64")
     t["flag"] = t["flag"].replace({"": "–"})
-    t = t[["rank", "country", "value", "share", "flag"]]
+    world = p.denominator == "world_total"
+    t = t[["rank", "country", "value", *(["share_book"] if world else []), "share", "flag"]]
     extra = []
     if pd.notna(p.other):
-        extra.append(["–", "Other countries (not attributed)", p.other, None, "–"])
+        extra.append(["–", "Other countries (not attributed)", p.other, (p.other / p.world_total) if world else None]
+                     + ([None] if world else []) + ["–"])
     if pd.notna(p.world_total):
-        extra.append(["–", "World total (USGS, rounded)", p.world_total, None, p.world_flag or "–"])
+        extra.append(["–", "World total (USGS, rounded)", p.world_total, 1.0 if world else None]
+                     + ([None] if world else []) + [p.world_flag or "–"])
     t = plain(t)
     for row in extra:
         t.loc[len(t)] = row
-    t.columns = ["Rank", "Country", f"Output ({p.unit})", "Share of listed countries", "USGS flag"]
+    shares = ["Share of world total", "Share of listed countries"] if world else ["Share of listed countries"]
+    t.columns = ["Rank", "Country", f"Output ({p.unit})", *shares, "USGS flag"]
     return Table(plain(t), caption=f"{label}: {STAGE_NOUN[p.stage]} by country, {p.year} "
                                    f"(USGS {p.edition}; series: {p.series})",
-                 formats={f"Output ({p.unit})": number_text, "Share of listed countries": share_text,
+                 formats={f"Output ({p.unit})": number_text, **dict.fromkeys(shares, share_text),
                           "Rank": "{}"})
 
 

@@ -76,7 +76,8 @@ def sources_footer() -> None:
             )
     unique = list(dict.fromkeys(items))
     deps.record_modules()
-    display(HTML('<div class="critmin-sources"><h2>Sources</h2><ul>' + "".join(unique) + "</ul></div>"))
+    display(HTML('<div class="critmin-sources"><h2>Sources</h2><ul>' + "".join(unique) + "</ul></div>"
+                 + _stated_comment()))
 
 
 def table(df, *, caption: str | None = None, formats: dict | None = None, sortable: bool = True,
@@ -130,3 +131,30 @@ def show(*items) -> None:
             show(*item)
         else:
             display(item)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# figures a page states, recorded so a test can check that every page states a figure the same way
+
+STATED: list[dict] = []
+
+
+def state(text: str, *, metric: str, mineral: str, country: str, year: int, stage: str = "") -> str:
+    """Record a figure the page states (its key and the words it is stated in) and return the words.
+
+    The sources footer writes the record into the page as an HTML comment; tests/test_figures.py fails when two
+    pages state different words for one key (metric, mineral, stage, country, year).
+    """
+    STATED.append({"metric": metric, "mineral": mineral, "stage": stage or "", "country": country,
+                   "year": int(year), "text": text})
+    return text
+
+
+def _stated_comment() -> str:
+    import json
+
+    if not STATED:
+        return ""
+    unique = {json.dumps(s, sort_keys=True): s for s in STATED}
+    body = json.dumps(sorted(unique.values(), key=lambda s: json.dumps(s, sort_keys=True)), ensure_ascii=False)
+    return f"<!-- critmin-figures {html.escape(body, quote=False).replace('--', '&#45;&#45;')} -->"
