@@ -102,8 +102,11 @@ def test_producers_shares_are_of_country_rows_and_keep_odd_labels_in_one_table()
     assert math.isclose(p.hhi, 4200.0)
     assert "United States" in p.table["country"].tolist()
     text = chapter.producers_sentence(p, "Antimony")
-    assert "**60.0%**" in text and "150 t" in text and "50 t is under “Other countries”" in text
-    assert "40.0%" in text  # the world-total share, stated because it differs
+    # the book's share is of the publisher's world total; the listed-countries share is stated because it differs
+    assert math.isclose(p.china_share_book, 60 / 150) and p.denominator == "world_total"
+    assert "**40.0%** of world antimony mine production (USGS's world total)" in text
+    assert "150 t" in text and "50 t is under “Other countries”" in text
+    assert "Of the listed countries alone" in text and "60.0%" in text
 
 
 def test_producers_with_china_withheld_and_missing_year():
@@ -265,7 +268,9 @@ def test_intro_sentence_mentions_the_memorandum_only_for_deal_minerals():
 def test_producers_table_appends_unattributed_and_world_rows():
     p = profile.producers("antimony", 2023, "mine", production=PRODUCTION)
     t = chapter.producers_table(p, "Antimony")
-    assert t.frame.columns.tolist() == ["Rank", "Country", "Output (t)", "Share of listed countries", "USGS flag"]
+    assert t.frame.columns.tolist() == ["Rank", "Country", "Output (t)", "Share of world total",
+                                        "Share of listed countries", "USGS flag"]
+    assert t.frame["Share of world total"].tolist()[-1] == 1.0
     assert t.frame["Country"].tolist()[-2:] == ["Other countries (not attributed)", "World total (USGS, rounded)"]
     assert t.frame["Output (t)"].tolist()[-2:] == [50.0, 150.0]
     assert t.frame["USGS flag"].tolist()[0] == "–"
@@ -420,7 +425,7 @@ def test_producer_chart_highlights_china_and_states_its_share():
 
     p = profile.producers("antimony", 2023, "mine", production=PRODUCTION)
     spec = _spec(profile_charts.producers_chart(p, "Antimony", n=3))
-    assert spec["title"]["text"] == "China: 60.0% of listed antimony mine production, 2023"
+    assert spec["title"]["text"] == "China: 40.0% of world antimony mine production, 2023"
     assert spec["title"]["subtitle"][0] == "Top 3 of 4 countries; China highlighted"
     rows = list(spec["datasets"].values())[0]
     assert [r["who"] for r in rows] == ["China", "Other countries", "Other countries"]

@@ -219,8 +219,8 @@ def test_coverage_summary_counts_stages_and_largest_shares():
     assert lines[1] == ("- **Mine production:** 2 have a 2024 figure; China has a reported share for 1 of them and "
                         "is the largest producer for none.")
     assert lines[2].endswith("largest producer for 3 (Cobalt, Copper, Gallium).")
-    assert lines[-1] == ("China's largest shares: Cobalt processing **75%**; Copper processing **75%**; "
-                         "Gallium processing **67%**.")
+    assert lines[-1] == ("China's largest shares: Cobalt processing **75.0%**; Copper processing **75.0%**; "
+                         "Gallium processing **66.7%**.")
     one = supply.coverage_summary(TABLE, ["copper"], ("mining",), 2024, "China")
     assert one.startswith("This page covers **1** mineral in")
 
@@ -229,9 +229,9 @@ def test_concentration_summary_hhi_range_residual_and_bounds():
     text = supply.concentration_summary(TABLE, "China")
     assert "ranges from **3,000** (Copper, mining) to **6,250** (Copper, processing)" in text  # 50²+20²+10², 75²+25²
     assert "In 5 of 5 mineral stages" in text
-    assert "largest for Copper (mining): **20%** of the world total" in text  # (100 - 80) / 100
-    # cobalt refining: 150 of the 170 named (88%) against 150 of the IEA total of 200 (75%)
-    assert "by up to 13.2 percentage points (Cobalt, processing: 88% instead of 75%)" in text
+    assert "largest for Copper (mining): **20.0%** of the world total" in text  # (100 - 80) / 100
+    # cobalt refining: 150 of the 170 named (88.0%) against 150 of the IEA total of 200 (75.0%)
+    assert "by up to 13.2 percentage points (Cobalt, processing: 88.2% instead of 75.0%)" in text
     assert "For 1 mineral stage (Gallium processing) the rounded world total is below" in text
     assert "rise by at most 400 (Copper, mining)" in text  # the 20 t residual as one producer: 20²
     assert supply.concentration_summary(TABLE[TABLE["status"] == "no_stage"], "China") == ""
@@ -293,7 +293,7 @@ def test_change_summary_lists_each_series_and_the_missing_minerals():
     assert lines[0] == ("China's share of world output, first year with a share from 2020, the last BGS year "
                         "and the newest figure:")
     # BGS 10/100 in 2020 and 30/100 in 2021; USGS 20 of a world total of 100 in 2021
-    assert lines[1] == "- **Lithium, mine production:** 10% in 2020, 30% in 2021 (BGS), 20% in 2021 (USGS MCS2025)."
+    assert lines[1] == "- **Lithium, mine production:** 10.0% in 2020, 30.0% in 2021 (BGS), 20.0% in 2021 (USGS MCS2025)."
     assert lines[2] == "- No share for China from 2020 for: cobalt."
 
 
@@ -311,7 +311,7 @@ def test_seam_and_controls_text():
     ctrl = supply.export_control_dates(EVENTS, SHARES)
     seam, controls = supply.seam_and_controls_text(SHARES, ctrl).split("\n\n")
     assert seam.startswith("**The seam.** BGS and USGS overlap in 2021; there the two differ by up to 10.0 "
-                           "percentage points (Lithium, mine production, 2021: BGS 30%, USGS 20%).")
+                           "percentage points (Lithium, mine production, 2021: BGS 30.0%, USGS 20.0%).")
     assert controls.startswith("**Export controls.** The events table lists 1 Chinese export-control dates for "
                                "minerals on this page (Lithium), the first on 2025-01-02.")
     none = supply.seam_and_controls_text(SHARES[SHARES["publisher"] == "BGS"], ctrl.iloc[0:0])
@@ -333,7 +333,7 @@ EXP = pd.DataFrame({
     "mineral": ["gallium", "gold", "cobalt", "beryllium"],
     "label": ["Gallium", "Gold", "Cobalt", "Beryllium"],
     "nir_pct": [100.0, NA, 76.0, 25.0], "nir_year": [2024, 2024, 2023, 2024],
-    "nir_flag": [None, "net_exporter", None, "censored_lt"], "nir_text": ["100%", "net exporter", "76%", "<25%"],
+    "nir_flag": [None, "net_exporter", None, "censored_lt"], "nir_text": ["100%", "net exporter", "76.0%", "<25.0%"],
     "nir_basis": ["metal"] * 4,
     "china_import_status": ["listed", "not_listed", "listed", "no_data"],
     "china_import_rank": pd.array([1, pd.NA, 3, pd.NA], dtype="Int64"),
@@ -357,7 +357,7 @@ def test_china_sources_summary():
     text = supply.china_sources_summary(EXP)
     assert "main import sources for 3 minerals" in text
     assert "China is among them for **2** and the first source for **1** (Gallium)" in text
-    assert "lists (2021–24): Gallium 20% (metal). Older editions" in text
+    assert "lists (2021–24): Gallium 20.0% (metal). Older editions" in text
 
 
 def test_label_minerals_and_comtrade():
@@ -373,8 +373,8 @@ def test_label_minerals_and_comtrade():
     registry = pd.DataFrame({"mineral": ["gallium"], "label": ["Gallium"]})
     assert supply.label_minerals(ct, registry)["label"].unique().tolist() == ["copper", "Gallium"]
     text = supply.comtrade_summary(ct)
-    assert "For the 2 HS codes in the data, China's share of the value of US imports in 2024 ranged from 0.0% " \
-           "(Cu, unrefined, HS 7402) to **25%** (Ga, unwrought, HS 811292)." in text
+    assert "For the 2 HS codes in the data, China's share of the value of US imports in 2024 ranged from 0% " \
+           "(Cu, unrefined, HS 7402) to **25.0%** (Ga, unwrought, HS 811292)." in text
     t = supply.comtrade_table(ct, registry)
     assert t.frame.columns.tolist() == ["Mineral", "HS code", "Goods", "China 2023", "China 2024",
                                         "US imports 2024, US$ m"]
@@ -385,9 +385,9 @@ def test_label_minerals_and_comtrade():
 def test_exposure_summary_and_table():
     assert supply.exposed(EXP)["label"].tolist() == ["Gallium", "Cobalt", "Gold"]
     text = supply.exposure_summary(EXP)
-    assert text.startswith("On the world-supply basis the most exposed minerals are Gallium **98%** (net import "
-                           "reliance 100% × China 98% of world processing); Cobalt **57%**")
-    assert text.endswith("exposure on that basis is Gallium 20%.")
+    assert text.startswith("On the world-supply basis the most exposed minerals are Gallium **98.0%** (net import "
+                           "reliance 100% × China 98.0% of world processing); Cobalt **57.0%**")
+    assert text.endswith("exposure on that basis is Gallium 20.0%.")
     assert supply.exposure_summary(EXP.assign(exposure_import=NA)).endswith("of world mining). ")
     t = supply.exposure_table_view(EXP)
     assert t.frame["Mineral"].tolist() == ["Gallium", "Cobalt", "Gold", "Beryllium"]

@@ -899,7 +899,7 @@ def comtrade_summary(ct: pd.DataFrame) -> str:
     low = ct[ct["year"] == newest].sort_values(["china_share", "hs_code"]).iloc[0]
     return (
         f"**UN Comtrade: China's share of US import value.** For the {ct['hs_code'].nunique()} HS codes in the "
-        f"data, China's share of the value of US imports in {newest} ranged from {share_text(low.china_share, 1)} "
+        f"data, China's share of the value of US imports in {newest} ranged from {share_text(low.china_share)} "
         f"({low.hs_description}, HS {low.hs_code}) to **{share_text(top.china_share)}** ({top.hs_description}, "
         f"HS {top.hs_code}). These codes cover only some forms of each mineral (HS 811292 is a basket of several "
         f"minor metals), and values are as the United States reports them (CIF)."
