@@ -55,7 +55,8 @@ def mine_shares(production: pd.DataFrame, year: int, iso3: str = CHINA) -> pd.Da
     """The country's share of world mine output per mineral in one year (USGS production table, stage mine).
 
     Share = the country's value ÷ USGS's world total where one is given; where there is none, or where the
-    rounded total is below the sum of the listed rows (countries plus USGS's 'Other countries'), that sum.
+    rounded total is below the sum of the listed countries, that sum (the book's rule, as in
+    :mod:`critmin.analysis.metrics` with ``denominator="book"``).
     A mineral whose table does not list the country, or lists it as withheld or not available, gets no row:
     its output, if any, is inside the residual. Values are converted to tonnes before dividing.
     Columns: mineral, year, tonnes, denominator_t, denominator, share_pct, flag, qualifier.
@@ -72,10 +73,10 @@ def mine_shares(production: pd.DataFrame, year: int, iso3: str = CHINA) -> pd.Da
         hit = g[(_s(g["iso3"]) == iso3) & (kind == "country")]
         if len(hit) != 1 or pd.isna(hit["t"].iloc[0]) or _s(hit["flag"]).iloc[0] in ("withheld", "not_available"):
             continue
-        listed = g.loc[kind.isin(["country", "other"]), "t"].sum(min_count=1)
+        listed = g.loc[kind == "country", "t"].sum(min_count=1)
         world = g.loc[kind == "world_total", "t"]
-        # NOTE: a rounded world total below the listed rows is rounding, not missing output: the listed sum is
-        # then the denominator, as in critmin.analysis.supply and processing.csv, so no share is inflated.
+        # NOTE: the book's one rule (critmin.analysis.metrics, denominator="book"): a rounded world total below
+        # the listed countries' sum is rounding, not missing output, and the countries' sum is then the denominator.
         if len(world) == 1 and pd.notna(world.iloc[0]) and world.iloc[0] >= listed:
             denom, how = float(world.iloc[0]), "world_total"
         else:

@@ -87,8 +87,8 @@ def _prepare(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _group_stats(w: pd.DataFrame, kinds: frozenset[str], denominator: str) -> pd.DataFrame:
     """Per-group totals: sum of countries, of other/group rows, the world total and the chosen denominator."""
-    if denominator not in ("sum_of_countries", "world_total"):
-        raise ValueError(f"denominator must be 'sum_of_countries' or 'world_total', not {denominator!r}")
+    if denominator not in ("sum_of_countries", "world_total", "book"):
+        raise ValueError(f"denominator must be 'book', 'sum_of_countries' or 'world_total', not {denominator!r}")
     g = w["_g"]
     is_c = w["_kind"] == "country"
 
@@ -104,7 +104,12 @@ def _group_stats(w: pd.DataFrame, kinds: frozenset[str], denominator: str) -> pd
         }
     )
     st["residual"] = st["world_total"] - st["sum_of_countries"]
-    use_world = (denominator == "world_total") & st["world_total"].notna()
+    use_world = (denominator != "sum_of_countries") & st["world_total"].notna()
+    if denominator == "book":
+        # NOTE: the book's one rule for a share: the publisher's world total where it gives one, except where that
+        # rounded total is below the sum of the countries it lists (rounding, not negative output), and the sum of
+        # the listed countries otherwise. Every page's shares go through this rule.
+        use_world &= st["world_total"] >= st["sum_of_countries"].fillna(0)
     st["total"] = st["world_total"].where(use_world, st["sum_in_denominator"])
     st["denominator"] = np.where(use_world, "world_total", _DENOMINATOR_LABEL[kinds])
     return st

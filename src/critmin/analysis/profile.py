@@ -204,9 +204,9 @@ def producers(mineral: str, year: int, stage: str, *, production: pd.DataFrame) 
     res.china_share = float(ct["country_share"]) if pd.notna(ct["country_share"]) else np.nan
     res.china_rank = float(ct["country_rank"]) if pd.notna(ct["country_rank"]) else np.nan
     res.china_status = str(ct["country_status"])
-    book = metrics.concentration_table(inp, iso3=CHINA, year=year, denominator="world_total", edition=None).iloc[0]
+    book = metrics.concentration_table(inp, iso3=CHINA, year=year, denominator="book", edition=None).iloc[0]
     res.china_share_book = float(book["country_share"]) if pd.notna(book["country_share"]) else np.nan
-    res.denominator = "world_total" if pd.notna(res.world_total) and res.world_total > 0 else "sum_of_countries"
+    res.denominator = "world_total" if book["denominator"] == "world_total" else "sum_of_countries"
     res.table["share_book"] = (res.table["value"] / res.world_total if res.denominator == "world_total"
                                else res.table["share"])
     ch = tab[tab["iso3"].astype("object") == CHINA]

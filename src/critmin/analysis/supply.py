@@ -161,14 +161,11 @@ def _names(codes) -> str | float:
 
 def _concentration(rows: pd.DataFrame, iso3: str, year: int) -> pd.DataFrame:
     """metrics.concentration_table on one year, shares of the reported world total, plus the listed-sum share."""
-    ct = metrics.concentration_table(rows, iso3=iso3, year=year, denominator="world_total", edition=None)
+    # The book's rule (metrics, denominator="book"): the world total, or the listed countries' sum where the
+    # rounded total is below it.
+    ct = metrics.concentration_table(rows, iso3=iso3, year=year, denominator="book", edition=None)
     listed = metrics.concentration_table(rows, iso3=iso3, year=year, denominator="sum_of_countries", edition=None)
     ct["share_listed"] = listed["country_share"].to_numpy()
-    # NOTE: a rounded world total below the sum of the countries is rounding, not negative output; shares
-    # of it would exceed 100 % in sum, so the sum of the countries is the denominator there.
-    below = (ct["residual"] < 0).to_numpy()
-    for col in ("country_share", "top3_share", "top_producer_share", "hhi", "denominator"):
-        ct.loc[below, col] = listed.loc[below, col].to_numpy()
     ct["hhi_upper"] = ct["hhi_upper"].where(ct["hhi_upper"] >= ct["hhi"], ct["hhi"])
     return ct
 

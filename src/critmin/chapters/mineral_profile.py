@@ -168,7 +168,8 @@ def producers_sentence(p: Producers, label: str) -> str:
         stated = page.state(share_text(p.china_share_book), metric="production_share", mineral=p.mineral, stage=p.stage,
                             country=CHINA, year=p.year)
         of = (f"world {label.lower()} {noun} (USGS's world total)" if p.denominator == "world_total"
-              else f"{label.lower()} {noun} by the countries USGS lists (it gives no world total)")
+              else f"{label.lower()} {noun} by the countries USGS lists ("
+              + ("its rounded world total is below their sum)" if pd.notna(p.world_total) else "it gives no world total)"))
         parts.append(f"In {p.year} China accounted for **{stated}** of {of} (rank {int(p.china_rank)} of "
                      f"{int(p.table['value'].notna().sum())}{tied}).")
     elif p.china_status == "withheld":
