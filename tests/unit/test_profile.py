@@ -471,3 +471,22 @@ def test_reliance_chart_draws_bounds_at_the_bound():
     assert spec["title"]["subtitle"][0] == "Values USGS gives as “>N” are drawn at N"
     assert [r["nir"] for r in list(spec["datasets"].values())[0]] == [0.5, 0.5]
     assert profile_charts.reliance_chart(rel.iloc[:1], "Germanium") is None
+
+
+def test_revisions_between_editions_are_found_and_stated():
+    rev = pd.DataFrame([
+        dict(resource="production", mineral="antimony", series="mine", country="Russia", year=2024, edition=e,
+             value=v, qualifier=None, unit="t", flag="estimated", used=u)
+        for e, v, u in [("MCS2025", 13000.0, False), ("MCS2026", 40000.0, True)]
+    ] + [
+        dict(resource="production", mineral="antimony", series="mine", country="China", year=2024, edition=e,
+             value=v, qualifier=None, unit="t", flag="estimated", used=u)
+        for e, v, u in [("MCS2025", 60000.0, False), ("MCS2026", 62000.0, True)]  # a 3% change: not listed
+    ])
+    r = profile.revisions("antimony", revisions=rev)
+    assert r["country"].tolist() == ["Russia"]
+    assert r.loc[0, "first_value"] == 13000.0 and r.loc[0, "value"] == 40000.0 and r.loc[0, "edition"] == "MCS2026"
+    text = chapter.revisions_sentence(r, "Antimony")
+    assert "**1** figure of antimony production" in text and "13,000 t in MCS2025 against 40,000 t in MCS2026" in text
+    assert chapter.revisions_table(r, "Antimony").frame["Change"].tolist()[0] > 2
+    assert "No USGS country figure" in chapter.revisions_sentence(profile.revisions("gold", revisions=rev), "Gold")

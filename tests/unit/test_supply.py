@@ -349,8 +349,17 @@ def test_reliance_summary():
     exp = EXP.assign(nir_pct=EXP["nir_pct"].fillna(0.0))  # net exporters carry 0
     text = supply.reliance_summary(exp)
     assert "for **4** minerals; the newest year is 2024 for most (Cobalt use other years" in text
-    assert "more than half its use of **2** of them and for all of it for **1** (Gallium)" in text
+    assert "more than half its use of **2** of them by USGS's exact figures; " in text
+    assert "for all of its use of **1** (Gallium)" in text
     assert "It was a net exporter of 1 (Gold). For 1 minerals USGS gives only a bound" in text
+
+
+def test_reliance_summary_counts_a_bound_above_half_as_at_least():
+    exp = EXP.assign(nir_pct=EXP["nir_pct"].fillna(0.0))
+    exp.loc[exp["mineral"] == "beryllium", ["nir_pct", "nir_flag"]] = [50.0, "censored_gt"]
+    text = supply.reliance_summary(exp)
+    assert "more than half its use of **2** of them by USGS's exact figures" in text
+    assert "a bound of more than half for **1** more (Beryllium), so at least **3** in all" in text
 
 
 def test_china_sources_summary():

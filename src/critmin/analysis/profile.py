@@ -527,3 +527,35 @@ def pakistan(mineral: str, *, production: pd.DataFrame, reserves: pd.DataFrame, 
 # what the page shows: prose, tables and a helper that displays them in order
 
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# revisions between editions
+
+
+def revisions(mineral: str, *, revisions: pd.DataFrame, min_change: float = 0.10) -> pd.DataFrame:
+    """Country figures of the mineral's production that USGS changed between editions by at least `min_change`.
+
+    One row per stage, country and year: the first edition's value, the value the book uses (the newest edition's)
+    and the relative change, largest absolute change first. A share that moves from one edition's table to the
+    next can be a change of estimate, not of the world; this is what tells the two apart.
+    """
+    r = revisions[(revisions["resource"] == "production") & (revisions["mineral"] == mineral)
+                  & revisions["value"].notna()].copy()
+    cols = ["stage", "country", "year", "first_edition", "first_value", "edition", "value", "unit", "change"]
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    r["rank"] = r["edition"].astype("object").str[3:].astype(int)
+    r = r.sort_values("rank")
+    g = r.groupby(["series", "country", "year"], dropna=False)
+    first = g.first()
+    used = r[r["used"].astype(bool)].set_index(["series", "country", "year"])
+    out = first.join(used[["edition", "value"]], rsuffix="_used", how="inner").reset_index()
+    out = out[out["edition"] != out["edition_used"]]
+    out["change"] = out["value_used"] / out["value"] - 1
+    out = out[out["value"].gt(0) & out["change"].abs().ge(min_change)]
+    out = out.assign(diff=(out["value_used"] - out["value"]).abs()).sort_values(["diff", "country"],
+                                                                              ascending=[False, True])
+    out = out.rename(columns={"series": "stage", "edition": "first_edition", "value": "first_value",
+                              "edition_used": "edition", "value_used": "value"})
+    return out[cols].reset_index(drop=True)

@@ -854,8 +854,11 @@ def reliance_summary(exp: pd.DataFrame) -> str:
     the US exports on balance, and how many USGS gives only as a bound (:func:`import_exposure` output)."""
     nir = exp[exp["nir_pct"].notna()]
     nir_year = int(nir["nir_year"].mode().iloc[0])
-    half = nir[nir["nir_pct"] > 50]
-    full = nir[(nir["nir_pct"] >= 100)]
+    # A bound is never counted as exact: '>50' says more than half, so it counts towards "at least"; '<25' does not.
+    exact = ~nir["nir_flag"].isin(["censored_gt", "censored_lt"])
+    half = nir[exact & (nir["nir_pct"] > 50)]
+    half_bound = nir[(nir["nir_flag"] == "censored_gt") & (nir["nir_pct"] >= 50)]
+    full = nir[exact & (nir["nir_pct"] >= 100)]
     netx = nir[nir["nir_flag"] == "net_exporter"]
     cens = nir[nir["nir_flag"].isin(["censored_gt", "censored_lt"])]
     return (
@@ -863,7 +866,11 @@ def reliance_summary(exp: pd.DataFrame) -> str:
         f"minerals; the newest year is {nir_year} for most "
         f"({', '.join(sorted(nir.loc[nir['nir_year'] != nir_year, 'label']))} "
         f"use other years, shown in the table). The United States relied on net imports for more than half its use "
-        f"of **{len(half)}** of them and for all of it for **{len(full)}** ({', '.join(sorted(full['label']))}). "
+        f"of **{len(half)}** of them by USGS's exact figures"
+        + (f", and USGS gives a bound of more than half for **{len(half_bound)}** more "
+           f"({', '.join(sorted(half_bound['label']))}), so at least **{len(half) + len(half_bound)}** in all"
+           if len(half_bound) else "")
+        + f"; it relied on imports for all of its use of **{len(full)}** ({', '.join(sorted(full['label']))}). "
         f"It was a net exporter of {len(netx)} ({', '.join(sorted(netx['label']))}). For {len(cens)} minerals USGS "
         f"gives only a bound (such as '>50%' or '<25%'); the chart draws these at the bound, lighter, so they are "
         f"not read as exact."

@@ -607,6 +607,34 @@ def notes_text(notes: list[str], label: str) -> str:
             f"are in its metadata.")
 
 
+def revisions_sentence(rev: pd.DataFrame, label: str) -> str:
+    """How much of the series is a change of estimate: the count of revised figures and the largest one."""
+    lab = label.lower()
+    if rev.empty:
+        return (f"No USGS country figure for {lab} production changed by 10% or more between the editions the "
+                f"book holds (MCS2022–MCS2026).")
+    top = rev.iloc[0]
+    return (f"USGS revised **{len(rev)}** figure{'s' if len(rev) != 1 else ''} of {lab} production (countries "
+            f"and world totals) by 10% or more between editions. The largest: {top['country']} {int(top['year'])} "
+            f"({STAGE_NOUN.get(top['stage'], top['stage'])}), {quantity(top['first_value'], top['unit'])} in "
+            f"{top['first_edition']} against {quantity(top['value'], top['unit'])} in {top['edition']}. A share that "
+            f"changes between years can be a change of estimate rather than of the world; the book uses the newest "
+            f"edition's figure for every year.")
+
+
+def revisions_table(rev: pd.DataFrame, label: str, n: int = 12) -> Table | None:
+    if rev.empty:
+        return None
+    t = rev.head(n).copy()
+    t["stage"] = t["stage"].map(lambda s: STAGE_NOUN.get(s, s))
+    t = plain(t[["stage", "country", "year", "first_edition", "first_value", "edition", "value", "unit", "change"]])
+    t.columns = ["Stage", "Country", "Year", "First edition", "First figure", "Newest edition", "Newest figure",
+                 "Unit", "Change"]
+    return Table(t, caption=f"{label}: the largest revisions between USGS editions (figures in the unit shown)",
+                 formats={"First figure": number_text, "Newest figure": number_text, "Year": "{}",
+                          "Change": lambda v: f"{v * 100:+.0f}%".replace("-", "−")})
+
+
 # ---------------------------------------------------------------------------------------------------------
 # everything the notebook needs, in one call
 
@@ -625,6 +653,7 @@ class Tables:
     processing_shares: pd.DataFrame
     indicators: pd.DataFrame
     minerals: pd.DataFrame
+    revisions: pd.DataFrame
 
 
 def tables() -> Tables:
@@ -632,7 +661,7 @@ def tables() -> Tables:
         production=data.load("production"), history=data.load("production_history"), reserves=data.load("reserves"),
         import_reliance=data.load("import_reliance"), import_sources=data.load("import_sources"),
         events=data.load("events"), refining=data.load("refining"), processing_shares=data.load("processing_shares"),
-        indicators=data.load("pakistan_indicators"), minerals=data.load("minerals"))
+        indicators=data.load("pakistan_indicators"), minerals=data.load("minerals"), revisions=data.load("revisions"))
 
 
 @dataclass(frozen=True)
@@ -655,6 +684,7 @@ class Profile:
     refining: pd.DataFrame
     pakistan: dict
     years: list[int]
+    revisions: pd.DataFrame
     tables: Tables = field(repr=False)
 
 
@@ -679,5 +709,6 @@ def load(mineral, year, t: Tables | None = None) -> Profile:
         pakistan=A.pakistan(mineral, production=t.production, reserves=t.reserves, history=t.history,
                             indicators=t.indicators),
         years=available_years(mineral, production=t.production, reserves=t.reserves),
+        revisions=A.revisions(mineral, revisions=t.revisions),
         tables=t,
     )
