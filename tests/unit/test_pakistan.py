@@ -343,3 +343,17 @@ def test_share_and_history_charts():
     hspec = pkc.history_chart(hs).to_dict()
     assert hspec["title"]["text"] == "Pakistan's chromite output grew from 20 kt in 1970 to 25 kt in 1972"
     assert hspec["title"]["subtitle"][-1].startswith("Source")
+
+
+def test_wmd_output_usgs_omits_is_stated_as_secondary():
+    from critmin.chapters import pakistan as pkc
+
+    wmd = pd.DataFrame({"commodity": ["Salt", "Salt", "Gypsum", "Coal"], "mineral": [None] * 4,
+                        "basis_as_usgs": [False] * 4, "year": [2023, 2024, 2024, 2024],
+                        "value": [3.0e6, 3.3e6, 1.5e6, float("nan")], "unit": ["t"] * 4,
+                        "wmd_flag": ["estimated", "reported", "reported", None], "secondary": [True] * 4})
+    latest = pkc.wmd_latest(wmd)
+    assert latest["commodity"].tolist() == ["Gypsum", "Salt"] and latest["year"].tolist() == [2024, 2024]
+    text = pkc.wmd_text(latest)
+    assert "**2** commodities" in text and "salt (3,300,000 t in 2024)" in text and "secondary" in text
+    assert pkc.wmd_table(latest).frame.columns.tolist() == ["Commodity", "Year", "Output", "Unit", "WMD flag"]

@@ -10,7 +10,8 @@ import pandas as pd
 
 from critmin.analysis import pakistan as pk
 from critmin.render import charts
-from critmin.text import num, pct
+from critmin.render.page import Table
+from critmin.text import and_list, num, number_text, pct
 
 __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart", "fdi_chart", "copper_chart"]
 
@@ -142,3 +143,33 @@ def copper_chart(scale: pd.DataFrame) -> alt.TopLevelMixin:
         description="Bar chart of copper tonnages: world mine production, China's refined and mined copper, Reko Diq's planned "
                     "output in phase 1 and after expansion, Pakistan's copper mine output and Saindak's typical output.",
         sources=["production", "production_history", "pakistan_indicators"])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# output USGS does not list: World Mining Data (secondary)
+
+
+def wmd_latest(wmd: pd.DataFrame) -> pd.DataFrame:
+    """Each commodity's newest year in World Mining Data: commodity, year, value, unit, flag."""
+    w = wmd[wmd["value"].notna()].sort_values(["commodity", "year"])
+    return w.groupby("commodity", as_index=False).last()[["commodity", "year", "value", "unit", "wmd_flag"]]
+
+
+def wmd_text(latest: pd.DataFrame) -> str:
+    if latest.empty:
+        return "World Mining Data records no Pakistani output beyond what USGS lists."
+    t = latest[latest["unit"] == "t"].sort_values("value", ascending=False).head(3)
+    big = and_list([f"{r.commodity.lower()} ({number_text(r.value)} t in {int(r.year)})" for r in t.itertuples()])
+    return (f"World Mining Data (Austrian Federal Ministry of Finance) records Pakistan's output of "
+            f"**{len(latest)}** commodities for which the USGS tables in this book list no Pakistani output; the largest "
+            f"by tonnage: "
+            f"{big}. It is a secondary compilation: its Pakistani figures could not be checked against the "
+            f"ministry's own tables, so they are context, not evidence.")
+
+
+def wmd_table(latest: pd.DataFrame) -> Table:
+    t = latest.rename(columns={"commodity": "Commodity", "year": "Year", "value": "Output", "unit": "Unit",
+                               "wmd_flag": "WMD flag"})
+    t["WMD flag"] = t["WMD flag"].fillna("–")
+    return Table(t, caption="Pakistan: output USGS does not list, newest year in World Mining Data (secondary)",
+                 formats={"Output": number_text, "Year": "{}"})

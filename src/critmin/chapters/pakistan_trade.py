@@ -376,3 +376,18 @@ def comparison_chart(top: pd.DataFrame, labels: Mapping[str, str]) -> alt.TopLev
                      f"({share_text(top.loc[gaps.idxmax(), 'usgs_share'])} against "
                      f"{share_text(top.loc[gaps.idxmax(), 'baci_share'])})."),
         sources=["import_sources", "baci_us_imports", "baci_products"])
+
+
+def headline(exports: pd.DataFrame, products_table: pd.DataFrame, countries_table: pd.DataFrame, *,
+             products: str = "deal,chromite", partners: str = "China,United States", years: str = "1995-2024") -> str:
+    """The chapter's answer for a page that only needs its first paragraph (the Pakistan chapter)."""
+    from critmin.analysis import trade
+
+    sel = parameters(products, partners, years, exports, products_table, countries_table)
+    both = trade.shares_by_measure(exports, focus=sel.focus, years=sel.years, hs_codes=sel.codes)
+    latest = trade.latest_year_shares(both)
+    last = sel.years[-1]
+    sold = [c for c in sel.codes if c in set(exports.loc[exports["year"] == last, "hs_code"])]
+    pooled = (trade.partner_shares(exports, focus=sel.focus, years=[last], hs_codes=sold, group=())
+              if sold else latest.iloc[0:0])
+    return answer_text(sel, latest, pooled)
