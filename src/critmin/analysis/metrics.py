@@ -31,7 +31,6 @@ __all__ = [
     "shares",
     "hhi",
     "hhi_bounds",
-    "top_n_share",
     "country_share",
     "concentration_table",
     "share_over_time",
@@ -234,25 +233,6 @@ def _bounds_frame(rows, keys, w, st) -> pd.DataFrame:
     out["unattributed"] = resid
     out["basis_total"] = basis
     return out
-
-
-def top_n_share(
-    df: pd.DataFrame,
-    n: int = 3,
-    by: Sequence[str] | None = DEFAULT_BY,
-    *,
-    denominator: str = "sum_of_countries",
-    include_other: bool = False,
-) -> pd.DataFrame:
-    """Combined share of the ``n`` largest producers in each group.
-
-    Returns one row per group with ``top{n}_share`` (0–1), ``top{n}`` (their ISO codes, largest first,
-    comma-separated; the publisher's name where a row has no code), ``top_producer``,
-    ``top_producer_share`` and ``denominator``. Ties are broken by ISO code so results are repeatable.
-    """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, not {n}")
-    return _top_frame(*_share_frame(df, by, denominator, _kinds(include_other)), n=n).reset_index(drop=True)
 
 
 def _top_frame(rows, keys, w, st, n: int) -> pd.DataFrame:

@@ -66,6 +66,9 @@ __all__ = [
     "exposure_table_view",
 ]
 
+# The country whose grip the book measures (ISO 3166-1 alpha-3).
+CHINA = "CHN"
+
 # Publishers' stage words → the two stages the chapters compare.
 STAGE_GROUP = {
     "mine": "mining",

@@ -189,12 +189,6 @@ def sources(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dataset", "publisher", "title", "edition", "link", "accessed"])
 
 
-def licences(data_dir: Path | None = None) -> pd.DataFrame:
-    rows = [{"dataset": res["name"], "licence": lic["name"], "title": lic.get("title", ""), "link": lic.get("path", "")}
-            for res in resources(data_dir) for lic in res.get("licenses", [])]
-    return pd.DataFrame(rows, columns=["dataset", "licence", "title", "link"])
-
-
 def caveats(data_dir: Path | None = None) -> pd.DataFrame:
     rows = [{"dataset": res["name"], "caveat": " ".join(str(c).split())}
             for res in resources(data_dir) for c in res.get("caveats") or []]

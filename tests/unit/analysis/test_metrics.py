@@ -169,15 +169,6 @@ def test_hhi_bounds_negative_residual_is_rounding():
 # ----- top-n, one country, summary table ----------------------------------------------------------------
 
 
-def test_top_n_share():
-    t = metrics.top_n_share(table(BASE), n=2).iloc[0]
-    assert t["top2_share"] == pytest.approx(0.9)
-    assert t["top2"] == "CHN, AUS"
-    assert t["top_producer"] == "CHN"
-    with pytest.raises(ValueError):
-        metrics.top_n_share(table(BASE), n=0)
-
-
 def test_country_share_statuses():
     rows = BASE + [("United States", "USA", "country", NA)]
     assert metrics.country_share(table(rows), "AUS").iloc[0][["share", "rank", "status"]].tolist() == [

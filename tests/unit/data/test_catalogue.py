@@ -108,11 +108,10 @@ def test_fields_table(toy):
     assert f.loc["mineral", "description"] == "Mineral id"
 
 
-def test_sources_licences_caveats(toy):
+def test_sources_and_caveats(toy):
     s = catalogue.sources(toy)
     assert list(s.columns) == ["dataset", "publisher", "title", "edition", "link", "accessed"]
     assert s["link"].tolist() == ["https://doi.org/10.5066/TOY", ""]
-    assert catalogue.licences(toy)["licence"].tolist() == ["us-pd"]
     assert catalogue.caveats(toy)["caveat"].tolist()[0] == "World totals are >95 % rounded"
 
 
