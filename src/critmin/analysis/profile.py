@@ -1,17 +1,14 @@
-"""Everything a one-mineral profile page shows, assembled from the data package.
+"""The numbers of the one-mineral profile: who produces it, China's share over time, reserves, US imports.
 
 One function per section of the page: who produces the mineral in a year (:func:`producers`), China's share
 over time from USGS and from the longer BGS series (:func:`usgs_share_over_time`, :func:`bgs_share_over_time`),
 reserves next to production (:func:`reserves_vs_production`), US net import reliance and import sources
-(:func:`reliance`, :func:`import_sources`), China's export controls that name the mineral
-(:func:`export_controls`), other publishers' refining shares (:func:`refining_shares`) and what the tables
+(:func:`reliance`, :func:`import_sources`), revisions between USGS editions (:func:`revisions`) and what the tables
 say about Pakistan (:func:`pakistan`).
 
-Every function takes the tables it needs as keyword arguments and loads them from the data package when
-they are not given, so tests can pass small frames. Missing data is never an error here: a section with
-nothing to show returns an empty frame or a status, and the ``*_sentence`` helpers say in words what is
-missing. Shares are fractions 0–1, measured against the sum of the country rows of the publisher's table
-(see :mod:`critmin.metrics`).
+Every function takes the tables it needs as keyword arguments and loads nothing itself: the chapter
+(:mod:`critmin.chapters.mineral_profile`) loads them once and passes them in. Missing data is never an error here:
+a section with nothing to show returns an empty frame or a status; the chapter says in words what is missing.
 """
 
 from __future__ import annotations
@@ -33,7 +30,7 @@ __all__ = [
     "usgs_share_over_time", "bgs_share_over_time",
     "ReservesView", "reserves_vs_production",
     "reliance", "import_sources",
-    "export_controls", "refining_shares", "pakistan",
+    "pakistan",
     "plain", "share_text", "number_text", "quantity", "to_unit", "bullets",
 ]
 
@@ -422,54 +419,6 @@ def import_sources(mineral: str, *, import_sources: pd.DataFrame):
 
 # ---------------------------------------------------------------------------------------------------------
 # events, other publishers, Pakistan
-
-
-def _mentions(minerals_col: pd.Series, mineral: str) -> pd.Series:
-    return _str(minerals_col).str.split(";").apply(lambda xs: mineral in xs)
-
-
-def export_controls(mineral: str, *, events: pd.DataFrame) -> pd.DataFrame:
-    """China's export-control events (kind china_export_control) that name the mineral, oldest first."""
-    e = events
-    e = e[(e["kind"] == "china_export_control") & _mentions(e["minerals"], mineral)]
-    out = e[["date", "date_precision", "title", "summary", "source_outlet", "source_url", "reliability"]].copy()
-    out["date"] = [d.strftime("%Y-%m") if p == "month" else d.strftime("%Y-%m-%d")
-                   for d, p in zip(out["date"], out["date_precision"])]
-    return out.drop(columns="date_precision").sort_values("date").reset_index(drop=True)
-
-
-# What the IEA's refining block measures (see the refining resource's description and caveats).
-_IEA_BASIS = {"copper": "refined copper", "cobalt": "refined cobalt", "lithium": "lithium chemicals, Li content",
-              "nickel": "refined nickel, all classes", "graphite": "battery-grade graphite only",
-              "rare_earths": "magnet rare earths only (Nd, Pr, Dy, Tb)"}
-
-
-def refining_shares(mineral: str, iso3: str = CHINA, *, refining: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
-    """A country's share of refining or processing from the IEA and from the hand-curated processing table.
-
-    IEA shares use the IEA's own total row as denominator (its 'Rest of world' can double-count a named
-    country). Processing-share rows are as published (percent of world output). Mine-stage context rows are
-    left out: the page already has mine shares from USGS.
-    """
-    rows = []
-    ref = refining
-    ref = ref[(ref["mineral"] == mineral) & (ref["stage"] == "refining")]
-    for (ed, yr), g in ref.groupby(["edition", "year"], sort=True):
-        total = g.loc[g["row_kind"] == "world_total", "value"]
-        own = g.loc[g["iso3"].astype("object") == iso3, "value"]
-        if total.empty or not (total.iloc[0] > 0):
-            continue
-        rows.append({"source": f"IEA Critical Minerals Data Explorer ({ed})", "stage": "refining",
-                     "product": _IEA_BASIS.get(mineral, ""), "year": int(yr),
-                     "share": float(own.iloc[0] / total.iloc[0]) if not own.empty else 0.0,
-                     "listed": not own.empty})
-    pr = processing
-    pr = pr[(pr["mineral"] == mineral) & (pr["iso3"] == iso3) & (pr["stage"] != "mining")]
-    for r in pr.sort_values(["year", "source_title"]).itertuples():
-        rows.append({"source": f"{r.source_publisher}, {r.source_title}", "stage": str(r.stage),
-                     "product": str(r.product), "year": int(r.year), "share": float(r.share_pct) / 100,
-                     "listed": True})
-    return pd.DataFrame(rows, columns=["source", "stage", "product", "year", "share", "listed"])
 
 
 def _indicator_matches(indicator: pd.Series, mineral: str) -> pd.Series:

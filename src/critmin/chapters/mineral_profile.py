@@ -13,7 +13,9 @@ import altair as alt
 import pandas as pd
 
 from critmin import data, params
+from critmin.analysis import grip
 from critmin.analysis import profile as A
+from critmin.analysis import stages as chain
 from critmin.analysis.profile import (
     _ALIASES,
     CHINA,
@@ -25,6 +27,7 @@ from critmin.analysis.profile import (
     plain,
     production_rows,
 )
+from critmin.chapters import export_controls as ec
 from critmin.data import package as datapackage
 from critmin.render import charts, page
 from critmin.render.page import Table
@@ -540,43 +543,6 @@ def import_sources_table(newest: pd.DataFrame, label: str) -> Table | None:
                  formats={"Share of US imports": share_text, "Rank": "{}"})
 
 
-def export_controls_text(ctrl: pd.DataFrame, label: str) -> list[str]:
-    """How many export-control events name the mineral and when, then one list item per event with its source."""
-    lab = label.lower()
-    if ctrl.empty:
-        return [f"No Chinese export control on {lab} is recorded in our events table (2023–2026)."]
-    span = (f"on {ctrl['date'].iloc[0]}" if len(ctrl) == 1
-            else f"from {ctrl['date'].iloc[0]} to {ctrl['date'].iloc[-1]}")
-    return [f"Our events table records **{len(ctrl)}** Chinese export-control "
-            f"{'event' if len(ctrl) == 1 else 'events'} naming {lab}, {span}:",
-            "\n".join(f"- **{r.date}** — {r.title}. {r.summary} ([{r.source_outlet}]({r.source_url}))"
-                      for r in ctrl.itertuples())]
-
-
-def refining_sentence(ref: pd.DataFrame, label: str) -> str:
-    """The range of China's refining or processing shares from :func:`refining_shares`, and the highest."""
-    lab = label.lower()
-    if ref.empty:
-        return (f"Neither the IEA extract nor the curated processing-share table covers a refining or processing "
-                f"stage of {lab}.")
-    hi = ref.loc[ref["share"].idxmax()]
-    return (f"These sources put China's share of {lab} refining or processing between "
-            f"**{share_text(ref['share'].min())}** and **{share_text(ref['share'].max())}** "
-            f"({len(ref)} figures; the highest, {share_text(hi['share'])}, is for "
-            f"{hi['product'] or hi['stage']} in {hi['year']}). They measure different products, so they are not "
-            f"one series.")
-
-
-def refining_table(ref: pd.DataFrame, label: str) -> Table | None:
-    """Each refining or processing share with its year, stage, product and source; None when there are none."""
-    if ref.empty:
-        return None
-    t = ref[["year", "stage", "product", "share", "source"]].copy()
-    t.columns = ["Year", "Stage", "Product and basis", "China's share", "Source"]
-    return Table(plain(t), caption=f"China's share of {label.lower()} refining and processing, other publishers",
-                 formats={"China's share": share_text, "Year": "{}"})
-
-
 def pakistan_tables(pk: dict, label: str) -> list[Table]:
     """Pakistan's rows in the USGS production tables and the other figures on Pakistan (from :func:`pakistan`)."""
     lab = label.lower()
@@ -636,6 +602,50 @@ def revisions_table(rev: pd.DataFrame, label: str, n: int = 12) -> Table | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# stages after the mine, and China's export controls with prices around them
+
+
+def stage_rows(stage_shares: pd.DataFrame, vocab: pd.DataFrame, mineral: str) -> pd.DataFrame:
+    """Every stage of the mineral's chain in order, with China's share where a primary publisher gives one."""
+    v = vocab[vocab["mineral"] == mineral].sort_values("stage_order")
+    rows = []
+    for s in v.itertuples():
+        hit = stage_shares[stage_shares["stage"] == s.stage]
+        if hit.empty:
+            rows.append({"stage": s.stage, "what": s.label, "share": None, "year": None, "source": None})
+        for h in hit.itertuples():
+            rows.append({"stage": s.stage, "what": h.product, "share": h.share_pct / 100, "year": int(h.year),
+                         "source": f"{h.publisher}, {h.edition}"})
+    return pd.DataFrame(rows, columns=["stage", "what", "share", "year", "source"])
+
+
+def stages_sentence(rows: pd.DataFrame, label: str) -> str:
+    lab = label.lower()
+    if rows.empty:
+        return f"The book's table of processing stages has no chain for {lab}."
+    have = rows[rows["share"].notna()]
+    missing = rows.loc[rows["share"].isna(), "what"].tolist()
+    if have.empty:
+        return (f"No primary publisher in the book's data gives China's share at any stage of the {lab} chain "
+                f"({and_list(missing)}).")
+    top = have.sort_values("share", ascending=False).iloc[0]
+    out = (f"China's share is highest at the {top['stage']} stage ({top['what']}): **{share_text(top['share'])}** "
+           f"in {int(top['year'])} ({top['source']}).")
+    if missing:
+        out += f" No primary figure is published for: {and_list(missing)}."
+    return out
+
+
+def stages_table(rows: pd.DataFrame, label: str) -> Table | None:
+    if rows.empty:
+        return None
+    t = plain(rows.rename(columns={"stage": "Stage", "what": "Product", "share": "China's share of world output",
+                                   "year": "Year", "source": "Source"}))
+    return Table(t, caption=f"{label}: China's share at each stage of the chain, where a primary publisher gives it",
+                 formats={"China's share of world output": share_text, "Year": "{}"})
+
+
+# ---------------------------------------------------------------------------------------------------------
 # everything the notebook needs, in one call
 
 
@@ -654,6 +664,10 @@ class Tables:
     indicators: pd.DataFrame
     minerals: pd.DataFrame
     revisions: pd.DataFrame
+    processing: pd.DataFrame
+    processing_stages: pd.DataFrame
+    export_controls: pd.DataFrame
+    prices: pd.DataFrame
 
 
 def tables() -> Tables:
@@ -661,7 +675,9 @@ def tables() -> Tables:
         production=data.load("production"), history=data.load("production_history"), reserves=data.load("reserves"),
         import_reliance=data.load("import_reliance"), import_sources=data.load("import_sources"),
         events=data.load("events"), refining=data.load("refining"), processing_shares=data.load("processing_shares"),
-        indicators=data.load("pakistan_indicators"), minerals=data.load("minerals"), revisions=data.load("revisions"))
+        indicators=data.load("pakistan_indicators"), minerals=data.load("minerals"), revisions=data.load("revisions"),
+        processing=data.load("processing"), processing_stages=data.load("processing_stages"),
+        export_controls=data.load("export_controls"), prices=data.load("prices"))
 
 
 @dataclass(frozen=True)
@@ -680,11 +696,14 @@ class Profile:
     reliance: pd.DataFrame
     import_sources: pd.DataFrame
     china_ranks: pd.DataFrame
-    controls: pd.DataFrame
-    refining: pd.DataFrame
     pakistan: dict
     years: list[int]
     revisions: pd.DataFrame
+    stage_rows: pd.DataFrame
+    as_of: pd.Timestamp
+    measures: pd.DataFrame  # the export-control measures naming the mineral, with their state on `as_of`
+    price_windows: pd.DataFrame
+    labels: dict
     tables: Tables = field(repr=False)
 
 
@@ -696,6 +715,8 @@ def load(mineral, year, t: Tables | None = None) -> Profile:
     info = A.mineral_info(mineral, minerals=t.minerals)
     stages = A.stages_of(mineral, production=t.production)
     newest, china_ranks = A.import_sources(mineral, import_sources=t.import_sources)
+    # the export-control table's own status date: what is in force is stated as of the day it was checked
+    as_of = pd.to_datetime(t.export_controls["status_date"]).max()
     return Profile(
         mineral=mineral, year=year, info=info, label=info["label"], stages=stages,
         producers={s: A.producers(mineral, year, s, production=t.production) for s in stages},
@@ -704,11 +725,13 @@ def load(mineral, year, t: Tables | None = None) -> Profile:
         reserves=A.reserves_vs_production(mineral, production=t.production, reserves=t.reserves),
         reliance=A.reliance(mineral, import_reliance=t.import_reliance),
         import_sources=newest, china_ranks=china_ranks,
-        controls=A.export_controls(mineral, events=t.events),
-        refining=A.refining_shares(mineral, refining=t.refining, processing=t.processing_shares),
         pakistan=A.pakistan(mineral, production=t.production, reserves=t.reserves, history=t.history,
                             indicators=t.indicators),
         years=available_years(mineral, production=t.production, reserves=t.reserves),
         revisions=A.revisions(mineral, revisions=t.revisions),
+        stage_rows=stage_rows(chain.china_share_by_stage(t.processing, mineral), t.processing_stages, mineral),
+        as_of=as_of, measures=ec.for_minerals(grip.measure_status(t.export_controls, as_of), [mineral]),
+        price_windows=grip.price_windows(t.prices, t.export_controls, [mineral]),
+        labels=ec.labels_of(t.minerals),
         tables=t,
     )

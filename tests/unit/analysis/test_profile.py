@@ -198,19 +198,6 @@ def test_import_sources_newest_edition_and_china_rank():
     assert "ranks **2** of 2" in text and "30.0% of imports" in text and "MCS2025: rank 1" in text
 
 
-def test_export_controls_match_whole_mineral_ids_only():
-    e = pd.DataFrame({
-        "kind": ["china_export_control", "china_export_control", "pakistan_us_deal"],
-        "minerals": ["gallium;germanium", "rare_earths", "gallium"],
-        "date": pd.to_datetime(["2023-07-03", "2025-04-04", "2025-09-08"]),
-        "date_precision": ["day", "month", "day"], "title": ["a", "b", "c"], "summary": ["x"] * 3,
-        "source_outlet": ["o"] * 3, "source_url": ["https://x"] * 3, "reliability": ["N"] * 3,
-    })
-    assert profile.export_controls("gallium", events=e)["title"].tolist() == ["a"]
-    assert profile.export_controls("rare_earths", events=e)["date"].tolist() == ["2025-04"]
-    assert profile.export_controls("earths", events=e).empty
-
-
 def test_pakistan_rows_and_plain_statements():
     ind = pd.DataFrame({
         "indicator": ["antimony_reserves", "chromium_ore_exports_to_china", "refined_copper_exports_to_china"],
@@ -371,29 +358,6 @@ def test_import_sources_table_and_empty():
     assert chapter.import_sources_table(newest.iloc[0:0], "Gallium") is None
 
 
-def test_export_controls_text_counts_and_lists_events():
-    ctrl = pd.DataFrame({"date": ["2023-07-03", "2024-12"], "title": ["a", "b"], "summary": ["x.", "y."],
-                         "source_outlet": ["Reuters", "MOFCOM"], "source_url": ["https://r", "https://m"]})
-    head, items = chapter.export_controls_text(ctrl, "Gallium")
-    assert head == "Our events table records **2** Chinese export-control events naming gallium, from 2023-07-03 to 2024-12:"
-    assert items.splitlines()[0] == "- **2023-07-03** — a. x. ([Reuters](https://r))"
-    assert "event naming gallium, on 2023-07-03:" in chapter.export_controls_text(ctrl.iloc[:1], "Gallium")[0]
-    assert chapter.export_controls_text(ctrl.iloc[0:0], "Gold") == [
-        "No Chinese export control on gold is recorded in our events table (2023–2026)."]
-
-
-def test_refining_sentence_and_table():
-    ref = pd.DataFrame({"source": ["IEA", "USGS"], "stage": ["refining", "processing"],
-                        "product": ["refined copper", ""], "year": [2024, 2023], "share": [0.44, 0.98],
-                        "listed": [True, True]})
-    text = chapter.refining_sentence(ref, "Copper")
-    assert "between **44.0%** and **98.0%** (2 figures; the highest, 98.0%, is for processing in 2023)" in text
-    t = chapter.refining_table(ref, "Copper")
-    assert t.frame.columns.tolist() == ["Year", "Stage", "Product and basis", "China's share", "Source"]
-    assert chapter.refining_table(ref.iloc[0:0], "Copper") is None
-    assert "Neither the IEA extract" in chapter.refining_sentence(ref.iloc[0:0], "Copper")
-
-
 def test_pakistan_tables_and_notes_text():
     ind = pd.DataFrame({"indicator": ["antimony_reserves"], "label": ["Sb reserves"], "year": [2025],
                         "value": [26000.0], "unit": ["t"], "note": [None], "publisher": ["USGS"],
@@ -490,3 +454,17 @@ def test_revisions_between_editions_are_found_and_stated():
     assert "**1** figure of antimony production" in text and "13,000 t in MCS2025 against 40,000 t in MCS2026" in text
     assert chapter.revisions_table(r, "Antimony").frame["Change"].tolist()[0] > 2
     assert "No USGS country figure" in chapter.revisions_sentence(profile.revisions("gold", revisions=rev), "Gold")
+
+
+def test_stage_rows_list_every_stage_and_never_read_a_missing_share_as_zero():
+    vocab = pd.DataFrame({"mineral": ["antimony"] * 2, "stage": ["mine", "refining"], "stage_order": [1, 2],
+                          "label": ["antimony in concentrate", "antimony trioxide and metal"]})
+    shares = pd.DataFrame({"mineral": ["antimony"], "stage": ["mine"], "stage_order": [1],
+                           "product": ["antimony, mine production"], "year": [2025], "share_pct": [36.0],
+                           "publisher": ["USGS"], "edition": ["MCS 2026"]})
+    rows = chapter.stage_rows(shares, vocab, "antimony")
+    assert rows["stage"].tolist() == ["mine", "refining"]
+    assert rows["share"].tolist()[0] == 0.36 and pd.isna(rows["share"].tolist()[1])
+    text = chapter.stages_sentence(rows, "Antimony")
+    assert "**36.0%** in 2025 (USGS, MCS 2026)" in text and "No primary figure is published for: antimony trioxide" in text
+    assert "no chain for gold" in chapter.stages_sentence(chapter.stage_rows(shares, vocab, "gold"), "Gold")
