@@ -264,19 +264,16 @@ def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
 
 
 def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
-    """Execute pages in parallel (one kernel per process); publish them only if every one succeeded."""
+    """Execute pages in parallel (a fresh warm kernel each, see execute.py); publish them only if every one
+    succeeded."""
     if not todo:
         return
     jobs = jobs or os.cpu_count() or 1
     paths.PAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pages-", dir=paths.ROOT) as work:
-        results = {}
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = {pool.submit(_execute, p, work): p for p in todo}
-            for fut in cf.as_completed(futures):
-                name, err, reads = fut.result()
-                results[name] = (err, reads)
-                log(f"  {'FAILED' if err else 'ran'} {name}" + (f": {err}" if err else ""))
+        from critmin.book import execute
+
+        results = {name: (r.error, r.reads) for name, r in execute.run_pages(todo, Path(work), jobs, log).items()}
         failed = [(p.page, results[p.page][0]) for p in todo if results[p.page][0]]
         if failed:
             lines = "\n".join(f"{page}: {err}" for page, err in failed)

@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from critmin.data import cache
 from critmin.data import package as datapackage
 from critmin import paths
 from critmin.render import deps
@@ -138,6 +139,10 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
     where = f"{res['path'] if path == base / res['path'] else path}"
     if not path.exists():
         raise DataError(f"{where}: file missing (dataset {name!r})")
+    cached = cache.get(name, res, path)  # only ever a table that passed the checks below
+    if cached is not None:
+        _record_read(name, path)
+        return cached
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -163,6 +168,7 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
         typed = schema_for(res).validate(typed, lazy=True)
     except SchemaErrors as e:
         raise DataError("\n".join(_format_schema_errors(e, where))) from None
+    cache.put(name, res, path, typed)
     _record_read(name, path)
     return typed
 
