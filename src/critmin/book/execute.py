@@ -81,9 +81,10 @@ def _kernel(req):
     os.chdir(req["cwd"])
     os.environ.clear()
     os.environ.update(req["env"])
-    # What `python -m ipykernel_launcher ARGS` does, minus the imports already done.
+    # What `python -m ipykernel_launcher ARGS` does, minus the imports already done. The kernel app read
+    # JPY_PARENT_PID when it was imported, before there was one: give it the server (its parent) here.
     import ipykernel_launcher
-    sys.argv = [ipykernel_launcher.__file__] + req["args"]
+    sys.argv = [ipykernel_launcher.__file__] + req["args"] + [f"--IPKernelApp.parent_handle={server}"]
     if sys.path and sys.path[0] == "":
         del sys.path[0]
     from ipykernel import kernelapp
@@ -240,7 +241,8 @@ class KernelSupplier:
         spec = KernelSpecManager().get_kernel_spec(kernel_name)
         self.server = KernelServer(_argv_prefix(spec.argv), self.cwd, self.workdir / "kernel-server.log") \
             if self.mode == "fork" else None
-        self.ready: queue.Queue[Kernel | BaseException] = queue.Queue(maxsize=max(1, ahead))
+        self.ready: queue.Queue[Kernel] = queue.Queue(maxsize=max(1, ahead))
+        self.failure: BaseException | None = None
         self.live: dict[int, Kernel] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -255,13 +257,16 @@ class KernelSupplier:
 
         start = run_sync(self._start)
         while not self._stop.is_set() and (self.limit is None or self._n < self.limit):
-            try:
-                k = start()
-            except BaseException as e:  # reported to the worker that takes it
-                if self._stop.is_set():
-                    return
-                self._put(e)
-                return
+            for attempt in range(START_ATTEMPTS):  # a kernel can lose its port to another process: retry
+                try:
+                    k = start()
+                    break
+                except BaseException as e:  # noqa: BLE001 - handed to the workers below
+                    if self._stop.is_set():
+                        return
+                    if attempt == START_ATTEMPTS - 1:
+                        self.failure = e  # every worker waiting for a kernel now gets this error
+                        return
             if not self._put(k):
                 self.kill(k)
                 return
@@ -306,6 +311,9 @@ class KernelSupplier:
                 reply = await kc.execute_interactive(_warm_code(), silent=True, store_history=False, timeout=120)
                 if reply["content"]["status"] != "ok":
                     raise RuntimeError(f"warming a kernel failed: {reply['content'].get('evalue')}")
+        except BaseException:
+            self.kill(k)
+            raise
         finally:
             kc.stop_channels()
         k.ready_at = time.perf_counter()
@@ -313,10 +321,15 @@ class KernelSupplier:
 
     # ---- used by the workers
     def take(self) -> Kernel:
-        item = self.ready.get()
-        if isinstance(item, BaseException):
-            raise item
-        return item
+        """The next ready kernel; raises if kernels can no longer be started."""
+        while True:
+            try:
+                return self.ready.get(timeout=0.1)
+            except queue.Empty:
+                if self.failure is not None:
+                    raise RuntimeError(f"{type(self.failure).__name__}: {self.failure}") from None
+                if not self._thread.is_alive() and self.ready.empty():
+                    raise RuntimeError("no kernel left to run a page") from None
 
     def kill(self, k: Kernel) -> None:
         """Kill a kernel at once (no polite shutdown: it will never be used again) and remove its files."""
@@ -343,8 +356,7 @@ class KernelSupplier:
                 item = self.ready.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, Kernel):
-                self.kill(item)
+            self.kill(item)
         with self._lock:
             live = list(self.live.values())
         for k in live:
@@ -352,6 +364,8 @@ class KernelSupplier:
         if self.server is not None:
             self.server.close()
 
+
+START_ATTEMPTS = 3
 
 # nbclient passes this to every kernel it starts itself; a kernel started here gets the same.
 _NBCLIENT_ARGS = ["--HistoryManager.hist_file=:memory:"]
