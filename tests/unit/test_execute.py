@@ -19,6 +19,12 @@ from critmin.book import build, execute
 MODES = ["fork", "spawn"] if hasattr(os, "fork") else ["spawn"]
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Page timings (and tables) go to a scratch cache folder, not the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @dataclass(frozen=True)
 class FakePage:
     page: str
@@ -54,6 +60,12 @@ def test_errors_come_on_one_line():
 def test_the_server_never_imports_the_package():
     assert not any(m == "critmin" or m.startswith("critmin.") for m in execute.WARM_MODULES)
     assert "critmin" not in execute._SERVER
+
+
+def test_longest_pages_start_first_and_new_pages_lead():
+    pages = [FakePage(n, Path("x.ipynb")) for n in ("a", "b", "c", "d")]
+    order = execute.longest_first(pages, {"a": 1.0, "b": 9.0, "d": 3.0})
+    assert [p.page for p in order] == ["c", "b", "d", "a"]
 
 
 # ---------------------------------------------------------------- kernels
@@ -158,7 +170,8 @@ def test_kernels_that_cannot_start_fail_their_pages_without_hanging(tmp_path, mo
     work = tmp_path / "work"
     work.mkdir()
     res = execute.run_pages(pages, work, jobs=2, log=lambda *_: None, mode="fork", table_cache=False)
-    assert {p: r.error for p, r in res.items()} == dict.fromkeys(("a", "b", "c"), "kernel did not start: RuntimeError: OSError: no more processes")
+    error = "kernel did not start: OSError: no more processes"
+    assert {p: r.error for p, r in res.items()} == dict.fromkeys(("a", "b", "c"), error)
 
 
 def _alive(pid: int) -> bool:

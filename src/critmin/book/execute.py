@@ -43,6 +43,8 @@ WARM_MODULES = (
 
 # The environment variable that points the loaders at the table cache (see data/cache.py).
 TABLE_CACHE_ENV = "CRITMIN_TABLE_CACHE"
+# Where the executor writes each page's timings, when set (tools/bench.py reads them).
+TIMINGS_ENV = "CRITMIN_TIMINGS"
 
 # The kernel server, run as `python -c` so that no module of the package is imported in it. It reads one JSON
 # request a line on stdin and answers with one JSON line on stdout.
@@ -110,6 +112,10 @@ for line in requests:
                 os._exit(code)
     answers.write(json.dumps({"pid": pid}) + "\n"); answers.flush()
 '''
+
+
+class KernelStartError(RuntimeError):
+    """No kernel could be started for a page."""
 
 
 class KernelServer:
@@ -327,9 +333,9 @@ class KernelSupplier:
                 return self.ready.get(timeout=0.1)
             except queue.Empty:
                 if self.failure is not None:
-                    raise RuntimeError(f"{type(self.failure).__name__}: {self.failure}") from None
+                    raise KernelStartError(f"{type(self.failure).__name__}: {self.failure}") from None
                 if not self._thread.is_alive() and self.ready.empty():
-                    raise RuntimeError("no kernel left to run a page") from None
+                    raise KernelStartError("no kernel left to run a page") from None
 
     def kill(self, k: Kernel) -> None:
         """Kill a kernel at once (no polite shutdown: it will never be used again) and remove its files."""
@@ -379,6 +385,7 @@ class Result:
     error: str | None
     reads: list[str]
     wall: float = 0.0  # from taking the kernel to the cleaned notebook written
+    waited: float = 0.0  # for a ready kernel, before that
     cells: list[float] = field(default_factory=list)  # each code cell's own run time, in order
 
 
@@ -428,9 +435,12 @@ def run_pages(todo: list, workdir: Path, jobs: int | None = None, log=print, mod
     Writes each cleaned notebook to workdir/<page>.ipynb and returns one Result per page, errors as one line.
     Interrupting (KeyboardInterrupt) kills every kernel before the exception propagates.
     """
+    t0 = time.perf_counter()
     workdir = Path(workdir)
     if not todo:
         return {}
+    history = _read_history()
+    todo = longest_first(todo, history)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     env = {}
     if table_cache:
@@ -447,13 +457,20 @@ def run_pages(todo: list, workdir: Path, jobs: int | None = None, log=print, mod
                 p = pending.get_nowait()
             except queue.Empty:
                 return
+            t_take = time.perf_counter()
             try:
                 k = supplier.take()
-            except BaseException as e:  # noqa: BLE001 - the kernel could not start: that page fails
-                done.put(Result(p.page, one_line(f"kernel did not start: {type(e).__name__}: {e}"), []))
+            except KernelStartError as e:  # that page fails; so will the others
+                done.put(Result(p.page, one_line(f"kernel did not start: {e}"), []))
                 continue
+            except BaseException as e:  # noqa: BLE001 - raised in the main thread
+                done.put(e)
+                return
+            waited = time.perf_counter() - t_take
             try:
-                done.put(_run_page(p, k, workdir))
+                r = _run_page(p, k, workdir)
+                r.waited = waited
+                done.put(r)
             except BaseException as e:  # noqa: BLE001
                 done.put(e)
             finally:
@@ -484,4 +501,41 @@ def run_pages(todo: list, workdir: Path, jobs: int | None = None, log=print, mod
     supplier.close()
     for t in threads:
         t.join(timeout=10)
+    _write_history(history, {r.page: r.wall for r in results.values() if r.error is None})
+    if os.environ.get(TIMINGS_ENV):  # for the benchmark
+        Path(os.environ[TIMINGS_ENV]).write_text(json.dumps(
+            {"execute_s": time.perf_counter() - t0, "jobs": jobs, "mode": supplier.mode,
+             "pages": {r.page: {"wall": r.wall, "waited": r.waited, "cells": r.cells} for r in results.values()}},
+            indent=1), encoding="utf-8")
     return results
+
+
+# ---------------------------------------------------------------- page order
+
+def history_file() -> Path:
+    return table_cache_dir().parent / "page-seconds.json"
+
+
+def _read_history() -> dict[str, float]:
+    try:
+        h = json.loads(history_file().read_text(encoding="utf-8"))
+        return {k: float(v) for k, v in h.items()} if isinstance(h, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _write_history(old: dict, new: dict) -> None:
+    with contextlib.suppress(OSError):
+        f = history_file()
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({**old, **new}, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, f)
+
+
+def longest_first(todo: list, seconds: dict[str, float]) -> list:
+    """Pages that took longest last time start first, so no long page is left running alone at the end; pages
+    never timed keep their place at the front, in book order. Only the order of work changes, never a page."""
+    unknown = [p for p in todo if p.page not in seconds]
+    known = sorted((p for p in todo if p.page in seconds), key=lambda p: -seconds[p.page])
+    return unknown + known
