@@ -7,7 +7,6 @@ or a data file it read last time (content hashes kept in book/pages/<page>.deps.
 from __future__ import annotations
 
 import ast
-import concurrent.futures as cf
 import copy
 import hashlib
 import json
@@ -230,37 +229,6 @@ def retitle(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
             cell.source = "\n".join(lines)
         break
     return nb
-
-
-def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
-    """Run one page in its own kernel. Returns (page, error line or None, data files read)."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    out = Path(workdir) / f"{page.page}.ipynb"
-    log = Path(workdir) / f"{page.page}.reads"
-    os.environ["CRITMIN_READS_LOG"] = str(log)
-    # This runs in a worker process: send the kernels' own stderr chatter (transport warnings, shutdown
-    # notices) to a file, so the build prints only its one line per page.
-    noise = os.open(Path(workdir) / f"{page.page}.stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(noise, 2)
-    try:
-        papermill.execute_notebook(
-            str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,
-            progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS), report_mode=False,
-        )
-    except PapermillExecutionError as e:
-        out.unlink(missing_ok=True)
-        return page.page, f"{e.ename}: {e.evalue}", []
-    except Exception as e:  # kernel died, bad notebook JSON …
-        out.unlink(missing_ok=True)
-        return page.page, f"{type(e).__name__}: {e}", []
-    finally:
-        os.environ.pop("CRITMIN_READS_LOG", None)
-    nb = retitle(clean_notebook(nbformat.read(out, as_version=4)), page.title)
-    nbformat.write(nb, out)
-    reads = log.read_text(encoding="utf-8").split() if log.exists() else []
-    return page.page, None, sorted({_rel(Path(r)) for r in reads})
 
 
 def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
