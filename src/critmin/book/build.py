@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -70,9 +71,15 @@ def pages(book: Path | None = None) -> list[Page]:
 
 
 def declared_parameters(notebook: Path) -> dict:
+    st = Path(notebook).stat()  # one inspection per notebook, not per page (27 pages share one notebook)
+    return copy.deepcopy(_declared(str(notebook), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _declared(notebook: str, mtime_ns: int, size: int) -> dict:
     import papermill
 
-    return papermill.inspect_notebook(str(notebook))
+    return papermill.inspect_notebook(notebook)
 
 
 _TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list, tuple),
@@ -283,11 +290,20 @@ def write_static(book: Path | None = None) -> None:
     static = (book or paths.BOOK) / "_static"
     static.mkdir(exist_ok=True)
     bundle = static / "vega-bundle.js"
-    # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
-    text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
-        vl_convert.javascript_bundle() + "\n})();\n"
-    if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
-        bundle.write_text(text, encoding="utf-8")
+    # Making the bundle takes seconds: skip it when this version of vl-convert wrote the file as it is now.
+    from importlib.metadata import version
+
+    stamp = static.parent / "_build" / ".vega-bundle.stamp"
+    made_by = f"vl-convert-python {version('vl-convert-python')}"
+    current = bundle.exists() and stamp.exists() and stamp.read_text() == f"{made_by} {_sha(bundle)}"
+    if not current:
+        # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
+        text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
+            vl_convert.javascript_bundle() + "\n})();\n"
+        if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
+            bundle.write_text(text, encoding="utf-8")
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(f"{made_by} {_sha(bundle)}")
     # MathJax 3 (CommonHTML output): the loader, its web fonts, and the parts it loads on demand.
     mj_src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     mj_dst = static.with_name("_assets") / "mathjax"
