@@ -174,6 +174,26 @@ def test_kernels_that_cannot_start_fail_their_pages_without_hanging(tmp_path, mo
     assert {p: r.error for p, r in res.items()} == dict.fromkeys(("a", "b", "c"), error)
 
 
+@pytest.mark.slow
+def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+    real, calls = execute.KernelServer.fork, []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("address already in use")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(execute.KernelServer, "fork", flaky)
+    nb = _notebook(tmp_path / "good.ipynb", "x: int = 1", "print(x)")
+    work = tmp_path / "work"
+    work.mkdir()
+    res = execute.run_pages([FakePage("a", nb), FakePage("b", nb)], work, jobs=1, log=lambda *_: None,
+                            mode="fork", table_cache=False)
+    assert [r.error for r in res.values()] == [None, None] and len(calls) == 3
+    assert all(len(r.cells) == 2 and r.wall >= sum(r.cells) > 0 for r in res.values())  # the cells' own times
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:

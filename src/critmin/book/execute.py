@@ -262,10 +262,12 @@ class KernelSupplier:
         from jupyter_core.utils import run_sync
 
         start = run_sync(self._start)
-        while not self._stop.is_set() and (self.limit is None or self._n < self.limit):
+        made = 0
+        while not self._stop.is_set() and (self.limit is None or made < self.limit):
             for attempt in range(START_ATTEMPTS):  # a kernel can lose its port to another process: retry
                 try:
                     k = start()
+                    made += 1
                     break
                 except BaseException as e:  # noqa: BLE001 - handed to the workers below
                     if self._stop.is_set():
@@ -412,14 +414,15 @@ def _run_page(page, kernel: Kernel, workdir: Path) -> Result:
             progress_bar=False, log_output=False, report_mode=False, request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as e:
-        return Result(page.page, one_line(f"{e.ename}: {e.evalue}"), [], time.perf_counter() - t0)
+        return Result(page.page, one_line(f"{e.ename}: {e.evalue}"), [], wall=time.perf_counter() - t0)
     except Exception as e:  # kernel died, bad notebook JSON …
-        return Result(page.page, one_line(f"{type(e).__name__}: {e}"), [], time.perf_counter() - t0)
+        return Result(page.page, one_line(f"{type(e).__name__}: {e}"), [], wall=time.perf_counter() - t0)
     cells = [c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells if c.cell_type == "code"]
     nbformat.write(build.retitle(build.clean_notebook(nb), page.title), out)
     log = kernel.reads_log
     reads = log.read_text(encoding="utf-8").split() if log.exists() else []
-    return Result(page.page, None, sorted({build._rel(Path(r)) for r in reads}), time.perf_counter() - t0, cells)
+    return Result(page.page, None, sorted({build._rel(Path(r)) for r in reads}), wall=time.perf_counter() - t0,
+                  cells=cells)
 
 
 def table_cache_dir() -> Path:
