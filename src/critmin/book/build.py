@@ -7,8 +7,8 @@ or a data file it read last time (content hashes kept in book/pages/<page>.deps.
 from __future__ import annotations
 
 import ast
-import concurrent.futures as cf
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -76,9 +76,15 @@ def pages(book: Path | None = None) -> list[Page]:
 
 
 def declared_parameters(notebook: Path) -> dict:
+    st = Path(notebook).stat()  # one inspection per notebook, not per page (27 pages share one notebook)
+    return copy.deepcopy(_declared(str(notebook), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _declared(notebook: str, mtime_ns: int, size: int) -> dict:
     import papermill
 
-    return papermill.inspect_notebook(str(notebook))
+    return papermill.inspect_notebook(notebook)
 
 
 _TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list, tuple),
@@ -237,53 +243,17 @@ def retitle(nb: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
     return nb
 
 
-def _execute(page: Page, workdir: str) -> tuple[str, str | None, list[str]]:
-    """Run one page in its own kernel. Returns (page, error line or None, data files read)."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    out = Path(workdir) / f"{page.page}.ipynb"
-    log = Path(workdir) / f"{page.page}.reads"
-    os.environ["CRITMIN_READS_LOG"] = str(log)
-    # This runs in a worker process: send the kernels' own stderr chatter (transport warnings, shutdown
-    # notices) to a file, so the build prints only its one line per page.
-    noise = os.open(Path(workdir) / f"{page.page}.stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(noise, 2)
-    try:
-        papermill.execute_notebook(
-            str(page.source), str(out), parameters=page.params, kernel_name=KERNEL,
-            progress_bar=False, log_output=False, cwd=str(paths.NOTEBOOKS), report_mode=False,
-            extra_arguments=KERNEL_ARGS,
-        )
-    except PapermillExecutionError as e:
-        out.unlink(missing_ok=True)
-        return page.page, f"{e.ename}: {e.evalue}", []
-    except Exception as e:  # kernel died, bad notebook JSON …
-        out.unlink(missing_ok=True)
-        return page.page, f"{type(e).__name__}: {e}", []
-    finally:
-        os.environ.pop("CRITMIN_READS_LOG", None)
-    nb = retitle(clean_notebook(nbformat.read(out, as_version=4)), page.title)
-    nbformat.write(nb, out)
-    reads = log.read_text(encoding="utf-8").split() if log.exists() else []
-    return page.page, None, sorted({_rel(Path(r)) for r in reads})
-
-
 def execute_pages(todo: list[Page], jobs: int | None = None, log=print) -> None:
-    """Execute pages in parallel (one kernel per process); publish them only if every one succeeded."""
+    """Execute pages in parallel (a fresh warm kernel each, see execute.py); publish them only if every one
+    succeeded."""
     if not todo:
         return
     jobs = jobs or os.cpu_count() or 1
     paths.PAGES.mkdir(parents=True, exist_ok=True)
     with guard.scratch_dir("pages-") as work:
-        results = {}
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
-                                    initializer=guard.worker_ignores_interrupts) as pool:
-            futures = {pool.submit(_execute, p, work): p for p in todo}
-            for fut in cf.as_completed(futures):
-                name, err, reads = fut.result()
-                results[name] = (err, reads)
-                log(f"  {'FAILED' if err else 'ran'} {name}" + (f": {err}" if err else ""))
+        from critmin.book import execute
+
+        results = {name: (r.error, r.reads) for name, r in execute.run_pages(todo, Path(work), jobs, log).items()}
         failed = [(p.page, results[p.page][0]) for p in todo if results[p.page][0]]
         if failed:
             lines = "\n".join(f"{page}: {err}" for page, err in failed)
@@ -335,11 +305,20 @@ def write_static(book: Path | None = None) -> None:
     static = (book or paths.BOOK) / "_static"
     static.mkdir(exist_ok=True)
     bundle = static / "vega-bundle.js"
-    # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
-    text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
-        vl_convert.javascript_bundle() + "\n})();\n"
-    if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
-        bundle.write_text(text, encoding="utf-8")
+    # Making the bundle takes seconds: skip it when this version of vl-convert wrote the file as it is now.
+    from importlib.metadata import version
+
+    stamp = static.parent / "_build" / ".vega-bundle.stamp"
+    made_by = f"vl-convert-python {version('vl-convert-python')}"
+    current = bundle.exists() and stamp.exists() and stamp.read_text() == f"{made_by} {_sha(bundle)}"
+    if not current:
+        # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
+        text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
+            vl_convert.javascript_bundle() + "\n})();\n"
+        if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
+            bundle.write_text(text, encoding="utf-8")
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(f"{made_by} {_sha(bundle)}")
     # MathJax 3 (CommonHTML output): the loader, its web fonts, and the parts it loads on demand.
     mj_src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     mj_dst = static.with_name("_assets") / "mathjax"

@@ -9,6 +9,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from critmin import paths
+from critmin.data import cache
 from critmin.data import package as datapackage
 from critmin.render import deps
 
@@ -222,6 +223,11 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
     where = _where(res, base, path)
     if not path.exists():
         raise DataError(f"{where}: file missing (dataset {name!r})")
+    cached = cache.get(name, res, path)  # only ever a table that passed the checks below
+    if cached is not None:
+        if record:
+            _record_read(name, path)
+        return cached
     header, rows, line_of = read_csv_lines(path, where)
     fields = res["schema"]["fields"]
     expected = [f["name"] for f in fields]
@@ -253,6 +259,7 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
     except SchemaErrors as e:
         raise DataError("\n".join(_format_schema_errors(e, where, line_of=line_of))) from None
     typed.attrs["lines"] = list(line_of)  # each row's line in the file, for checks made after loading
+    cache.put(name, res, path, typed)
     if record:
         _record_read(name, path)
     return typed
