@@ -132,7 +132,7 @@
     if (spec.datasets) Object.keys(spec.datasets).forEach(function (k) { spec.datasets[k] = unpack(spec.datasets[k]); });
     if (views[id]) { views[id].finalize(); }
     window.vegaEmbed("#" + id, themed(spec), { actions: false, renderer: "svg" })
-      .then(function (res) { views[id] = res; })
+      .then(function (res) { views[id] = res; el.setAttribute("data-drawn", isDark() ? "dark" : "light"); })
       .catch(function (e) { console.error("chart " + id + ": " + e); });
     var box = document.getElementById(id + "-data");
     if (box && !box.getAttribute("data-listening")) {
