@@ -59,7 +59,7 @@ def test_the_pdf_has_contents_page_numbers_every_chart_and_the_sources(book_pdf)
     assert contents < 3
     listed = " ".join(pages[contents:contents + 3])
     for title in chapters:
-        m = re.search(re.escape(" ".join(title.split())) + r" (\d+)", listed)
+        m = re.search(re.escape(" ".join(title.split())) + r"\s*(\d+)", listed)
         assert m, f"contents lacks {title!r} with a page number"
         n = int(m.group(1))
         assert 0 < n <= len(pages) and " ".join(title.split()) in pages[n - 1], f"{title!r} is not on page {n}"

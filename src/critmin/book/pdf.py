@@ -35,11 +35,12 @@ PRINT_CSS = """
 html, body { background: #fff !important; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .prev-next-area, .bd-footer,
 .bd-footer-content, .bd-footer-article, .header-article, .search-button-field, .skip-link, .headerlink,
-.toggle-details, .theme-switch-button, #pst-back-to-top, .footer-items { display: none !important; }
+.toggle-details, .theme-switch-button, #pst-back-to-top, .footer-items, #jb-print-docs-body { display: none !important; }
 .bd-main .bd-content .bd-article-container { max-width: none !important; }
 .bd-page-width { max-width: none !important; }
 body { font-size: 10.5pt; }
-.critmin-book-chapter { break-before: page; }
+section.tex2jax_ignore.mathjax_ignore { break-before: page; }
+.critmin-mark { position: absolute; font-size: 2px; color: #fff; }
 .critmin-chart { break-inside: avoid; margin: 0.8rem 0; }
 .critmin-chart svg { max-width: 100%; height: auto; }
 .critmin-chart figcaption { font-size: 8.5pt; color: #444; margin-top: 0.2rem; }
@@ -74,7 +75,7 @@ def singlehtml(scratch: Path, log=print) -> Path:
            "--path-output", str(scratch), "-n", "--keep-going", "-q"]
     log("compiling the book into one HTML page")
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    out = scratch / "_build" / "singlehtml" / "index.html"
+    out = scratch / "_build" / "singlehtml" / f"{build.read_page_list()['root']}.html"
     if proc.returncode != 0 or not out.exists():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise PdfError(f"Jupyter Book singlehtml build failed:\n{tail}")
@@ -134,9 +135,20 @@ def _contents_html(chapters: list[tuple[str, str]], numbers: dict[str, int]) -> 
     return '<section class="critmin-contents"><h1>Contents</h1><ol>' + "".join(rows) + "</ol></section>"
 
 
-def print_ready(text: str, contents: str) -> str:
+_CHAPTER = re.compile(r'<section class="tex2jax_ignore mathjax_ignore" id="[^"]*">')
+
+
+def mark(i: int) -> str:
+    return f"@@chapter{i:03d}@@"
+
+
+def print_ready(text: str, contents: str, marks: bool = False) -> str:
     """The single page with print styles, the cover and contents in front, collapsed boxes opened, and no
-    scripts that would redraw the charts."""
+    scripts that would redraw the charts. With `marks`, each chapter (a document's top section, each starting
+    on a new page) begins with an invisible mark that takes no room, so the draft shows where chapters fall."""
+    if marks:
+        counter = iter(range(10_000))
+        text = _CHAPTER.sub(lambda m: m.group(0) + f'<span class="critmin-mark">{mark(next(counter))}</span>', text)
     text = re.sub(r'<script[^>]*src="[^"]*vega-bundle\.js[^"]*"[^>]*></script>', "", text)
     text = text.replace('<details class="critmin-sources">', '<details class="critmin-sources" open>')
     cover = ('<section class="critmin-cover"><h1>Critical minerals: Pakistan, the United States and China</h1>'
@@ -185,33 +197,25 @@ def _print(browser, url: str, target: Path) -> None:
 
 
 def _start_pages(pdf: Path, chapters: list[tuple[str, str]]) -> dict[str, int]:
-    """The page each chapter title first appears on as a heading, after the contents."""
+    """The page each chapter starts on, from the marks in the draft."""
     from pypdf import PdfReader
 
-    texts = [" ".join((p.extract_text() or "").split()) for p in PdfReader(str(pdf)).pages]
-    start = next((i for i, t in enumerate(texts) if t.startswith("Contents") or " Contents " in t[:200]), 0) + 1
-    while start < len(texts) and texts[start - 1] and "Contents" in texts[start][:40]:
-        start += 1
-    numbers, cursor = {}, start
-    for _, title in chapters:
-        needle = " ".join(title.split())
-        for i in range(cursor, len(texts)):
-            if needle in texts[i]:
-                numbers[title] = i + 1
-                cursor = i
-                break
+    numbers = {}
+    for n, page in enumerate(PdfReader(str(pdf)).pages, start=1):
+        for i in re.findall(r"@@chapter(\d{3})@@", page.extract_text() or ""):
+            if int(i) < len(chapters):
+                numbers.setdefault(chapters[int(i)][1], n)
     return numbers
 
 
-def make_pdf(out: Path | None = None, log=print) -> Path:
+def make_pdf(out: Path | None = None, log=print, scratch: Path | None = None) -> Path:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise PdfError("chromium is not installed (apt-get install chromium)")
     out = Path(out or paths.ROOT / DEFAULT_OUT)
-    scratch = paths.ROOT / ".build-tmp-pdf"
-    index = singlehtml(scratch, log=log)
+    index = singlehtml(scratch or paths.ROOT / ".build-tmp-pdf", log=log)
     text, n_charts = static_charts(index.read_text(encoding="utf-8"))
     log(f"{n_charts} chart(s) drawn as SVG by vl-convert")
     chapters = _chapters()
@@ -223,7 +227,10 @@ def make_pdf(out: Path | None = None, log=print) -> Path:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             url = f"http://127.0.0.1:{httpd.server_address[1]}/{target.name}"
-            target.write_text(print_ready(text, _contents_html(chapters, {})), encoding="utf-8")
+            n_sections = len(_CHAPTER.findall(text))
+            if n_sections != len(chapters):
+                raise PdfError(f"{n_sections} chapters in the single page, {len(chapters)} in pages.yml")
+            target.write_text(print_ready(text, _contents_html(chapters, {}), marks=True), encoding="utf-8")
             _print(browser, url, draft)
             numbers = _start_pages(draft, chapters)
             target.write_text(print_ready(text, _contents_html(chapters, numbers)), encoding="utf-8")
