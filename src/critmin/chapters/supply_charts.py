@@ -52,8 +52,10 @@ def share_over_time(shares: pd.DataFrame, change: pd.DataFrame, ctrl: pd.DataFra
         color=alt.Color("publisher:N", title="Source", scale=pub_scale),
         detail="publisher:N", tooltip=share_tip)
     points_layer = lines_layer.mark_point(size=18, filled=True)
+    # aria=False: the rules are listed in the chart's data and described in the text; in panels without an
+    # export control the empty rule group would otherwise be an unlabelled image to a screen reader.
     rule_layer = base.transform_filter(alt.datum.layer == "event").mark_rule(
-        color="#444", strokeDash=[3, 3], strokeWidth=1).encode(
+        color="#444", strokeDash=[3, 3], strokeWidth=1, aria=False).encode(
         tooltip=[alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("title:N", title="China's export control")])
     chart = alt.layer(lines_layer, points_layer, rule_layer, data=plot).properties(width=170, height=120).facet(
         facet=alt.Facet("series:N", title=None, header=alt.Header(labelFontSize=11, labelLimit=190)),
