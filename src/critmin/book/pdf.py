@@ -33,6 +33,10 @@ DEFAULT_OUT = Path("book") / "_build" / "pdf" / "critmin-book.pdf"
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }
 html, body { background: #fff !important; }
+/* The theme hides each article's first h1 in print (its own print header repeats it): here every chapter
+   keeps its heading. No ligatures, so that the PDF's text reads back as typed ("fi", not one glyph). */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+* { font-variant-ligatures: none !important; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .prev-next-area, .bd-footer,
 .bd-footer-content, .bd-footer-article, .header-article, .search-button-field, .skip-link, .headerlink,
 .toggle-details, .theme-switch-button, #pst-back-to-top, .footer-items, #jb-print-docs-body { display: none !important; }
@@ -43,6 +47,7 @@ section.tex2jax_ignore.mathjax_ignore { break-before: page; }
 .critmin-mark { position: absolute; font-size: 2px; color: #fff; }
 .critmin-chart { break-inside: avoid; margin: 0.8rem 0; }
 .critmin-chart svg { max-width: 100%; height: auto; }
+.critmin-chart-static svg text { font-family: "Liberation Sans", Arial, sans-serif !important; }
 .critmin-chart figcaption { font-size: 8.5pt; color: #444; margin-top: 0.2rem; }
 table { break-inside: auto; font-size: 8.5pt; }
 tr { break-inside: avoid; }
@@ -85,10 +90,16 @@ def singlehtml(scratch: Path, log=print) -> Path:
 _FIGURE = re.compile(r'<figure class="critmin-chart">.*?</figure>', re.S)
 
 
+# vl-convert measures text to lay a chart out; the PDF must draw it in the same font, or long titles overflow
+# the chart and are cut. Liberation Sans has Arial's metrics and comes with Chromium's recommended fonts.
+PRINT_FONT = "Liberation Sans, Arial, sans-serif"
+
+
 def chart_svg(spec: dict) -> str:
     """The chart as vector SVG, drawn by vl-convert from the page's own spec (light colours)."""
     import vl_convert
 
+    spec = {**spec, "config": {**spec.get("config", {}), "font": PRINT_FONT}}
     svg = vl_convert.vegalite_to_svg(spec)
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
     label = html.escape(spec.get("description") or "Chart")
