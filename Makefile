@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: book test run check lint bench data clean serve
+.PHONY: book test run check lint bench data clean serve pdf dist
 .DEFAULT_GOAL := book
 
 $(READY): requirements.txt pyproject.toml
@@ -17,6 +17,14 @@ $(READY): requirements.txt pyproject.toml
 ## book: execute changed pages (papermill, in parallel) and compile the HTML (Jupyter Book, warnings are errors)
 book: $(READY)
 	$(BIN)/critmin build $(if $(FORCE),--force,)
+
+## pdf: the whole book as one PDF (book/_build/pdf/critmin-book.pdf), printed offline by Chromium
+pdf: book
+	$(BIN)/python -m critmin.book.pdf
+
+## dist: release archive dist/critmin-<version>.tar.gz (HTML site, PDF, data package, licences, SHA256SUMS)
+dist: pdf
+	$(BIN)/python -m critmin.book.dist
 
 ## run: rerun one notebook with new parameters into runs/, e.g. make run NB=mineral_profile ARGS="-p mineral gallium"
 run: $(READY)
@@ -46,4 +54,4 @@ serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory book/_build/html 8000
 
 clean:
-	rm -rf book/_build .build-tmp runs test-output
+	rm -rf book/_build .build-tmp .build-tmp-pdf runs test-output dist

@@ -1,9 +1,13 @@
-"""Every page of the built book in headless Chromium: no console error, no request off this machine, every chart drawn."""
+"""Every page of the built book in headless Chromium, in light and dark mode: no console error, no request off
+this machine, every chart drawn, and no serious or critical accessibility violation found by axe-core (report in
+test-output/accessibility.json and .txt)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -16,6 +20,8 @@ from critmin import paths
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.ROOT / "test-output" / "screenshots"
+REPORT = paths.ROOT / "test-output" / "accessibility"
+BLOCKING = ("serious", "critical")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -59,9 +65,36 @@ def _html_pages(root: Path) -> list[str]:
                   if not p.relative_to(root).as_posix().startswith(("_static/", "_sources/")))
 
 
-def test_every_page_loads_offline_without_errors(browser, server, built_book):
+def _axe_script() -> Path:
+    """axe-core's axe.min.js, as bundled by the pinned axe-playwright-python (nothing is fetched)."""
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+def _wait_for_charts(page, n: int, mode: str) -> int:
+    """Wait until every chart is drawn in the page's colours; returns how many were."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function(
+            "([n, mode]) => document.querySelectorAll(`.critmin-chart > div[id^='chart-'][data-drawn='${mode}'] svg`)"
+            ".length >= n", arg=[n, mode], timeout=15000)
+    return page.locator(f".critmin-chart > div[id^='chart-'][data-drawn='{mode}'] svg").count()
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(_axe_script()))
+    # preload: false, or axe fetches the theme's @import-ed stylesheets from the wrong folder (404s).
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations'], preload: false})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
+             "examples": [{"target": n["target"], "summary": (n.get("failureSummary") or "")[:400]}
+                          for n in v["nodes"][:5]]}
+            for v in result["violations"]]
+
+
+def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(browser, server, built_book):
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
+    report: dict[str, dict] = {}
     pages = _html_pages(built_book)
     assert "index.html" in pages and len(pages) > 2
     for rel in pages:
@@ -81,22 +114,42 @@ def test_every_page_loads_offline_without_errors(browser, server, built_book):
         page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status} for {r.url}")
                 if r.status >= 400 else None)
+        page.emulate_media(color_scheme="light")
         page.goto(f"{server}/{rel}", wait_until="load")
-        charts = page.locator(".critmin-chart > div[id^='chart-']")
-        n = charts.count()
-        if n:
-            try:
-                page.wait_for_function(
-                    "n => document.querySelectorAll(\".critmin-chart > div[id^='chart-'] svg\").length >= n",
-                    arg=n, timeout=15000)
-            except Exception:
-                drawn = page.locator(".critmin-chart > div[id^='chart-'] svg").count()
-                problems.append(f"{rel}: {n - drawn} of {n} chart(s) did not draw")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(SHOTS / (rel.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
+        name = rel.replace("/", "__").removesuffix(".html")
+        n = page.locator(".critmin-chart > div[id^='chart-']").count()
+        report[rel] = {}
+        # The theme follows the reader's system setting (default_mode: auto): switching it redraws the charts.
+        for mode in ("light", "dark"):
+            if mode == "dark":
+                page.emulate_media(color_scheme="dark")
+                page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
+            drawn = _wait_for_charts(page, n, mode) if n else 0
+            if drawn < n:
+                problems.append(f"{rel} ({mode}): {n - drawn} of {n} chart(s) did not draw")
+            page.wait_for_timeout(200)
+            page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.png"), full_page=True)
+            violations = _axe(page)
+            report[rel][mode] = violations
+            problems += [f"{rel} ({mode}): axe {v['impact']} {v['id']} on {v['nodes']} node(s): {v['help']}"
+                         for v in violations if v["impact"] in BLOCKING]
+        if n:  # every chart offers its data: the CSV link is made from the chart's own rows when the box opens
+            box = page.locator(".critmin-chart-data").first
+            box.locator("summary").click()
+            link = box.locator(".critmin-chart-downloads a").first
+            if not link.count() or not (link.get_attribute("href") or "").startswith("blob:"):
+                problems.append(f"{rel}: the first chart offers no data download")
+            elif not box.locator(".critmin-chart-rows table tbody tr").count():
+                problems.append(f"{rel}: the first chart's data table is empty")
         problems += [f"{rel}: console error: {e}" for e in errors]
         problems += [f"{rel}: request to another host: {u}" for u in offsite]
         page.close()
-    (paths.ROOT / "test-output").mkdir(exist_ok=True)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.with_suffix(".json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    lines = [f"{rel} ({mode}): {v['impact']} {v['id']} ×{v['nodes']}: {v['help']}"
+             for rel, modes in report.items() for mode, vs in modes.items() for v in vs]
+    REPORT.with_suffix(".txt").write_text(
+        f"axe-core on {len(report)} pages, light and dark mode; {len(lines)} violation group(s), "
+        f"{sum(1 for x in lines if any(f' {b} ' in x for b in BLOCKING))} serious or critical\n" + "\n".join(lines) + "\n")
     (paths.ROOT / "test-output" / "browser-problems.txt").write_text("\n".join(problems) + "\n")
     assert problems == [], f"{len(problems)} problem(s), first: {problems[:10]}"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from critmin.analysis.supply import control_rules, exposed, reported_shares
 from critmin.render import charts
-from critmin.text import pct
+from critmin.text import pct, share_text
 
 
 def country_colour(iso3: str) -> str:
@@ -51,8 +51,10 @@ def share_over_time(shares: pd.DataFrame, change: pd.DataFrame, ctrl: pd.DataFra
         color=alt.Color("publisher:N", title="Source", scale=pub_scale),
         detail="publisher:N", tooltip=share_tip)
     points_layer = lines_layer.mark_point(size=18, filled=True)
+    # aria=False: the rules are listed in the chart's data and described in the text; in panels without an
+    # export control the empty rule group would otherwise be an unlabelled image to a screen reader.
     rule_layer = base.transform_filter(alt.datum.layer == "event").mark_rule(
-        color="#444", strokeDash=[3, 3], strokeWidth=1).encode(
+        color="#444", strokeDash=[3, 3], strokeWidth=1, aria=False).encode(
         tooltip=[alt.Tooltip("date_text:N", title="Date"), alt.Tooltip("title:N", title="China's export control")])
     chart = alt.layer(lines_layer, points_layer, rule_layer, data=plot).properties(width=170, height=120).facet(
         facet=alt.Facet("series:N", title=None, header=alt.Header(labelFontSize=11, labelLimit=190)),
@@ -90,11 +92,14 @@ def stage_shares(table: pd.DataFrame, stages: Sequence[str], *, iso3: str, count
     order = (plot.groupby("label")["share"].max().reset_index()
              .sort_values(["share", "label"], ascending=[False, True])["label"].tolist())
     n_top = int((reported["rank"] == 1).sum())
-    chart = alt.Chart(plot).mark_bar().encode(
+    plot = plot.assign(share_label=plot["share"].map(share_text))
+    x_scale = alt.Scale(domain=[0, 1])
+    y = alt.Y("label:N", sort=order, title=None)
+    y_offset = alt.YOffset("stage_label:N", sort=["Mining", "Refining / processing"])
+    bars = alt.Chart(plot).mark_bar().encode(
         x=alt.X("share:Q", title=f"{country_name}'s share of world output, {year} (%)",
-                axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("label:N", sort=order, title=None),
-        yOffset=alt.YOffset("stage_label:N", sort=["Mining", "Refining / processing"]),
+                axis=alt.Axis(format=".0%", orient="top"), scale=x_scale),
+        y=y, yOffset=y_offset,
         color=alt.Color("stage_label:N", title="Stage",
                         scale=alt.Scale(domain=["Mining", "Refining / processing"], range=[tint(colour), colour])),
         tooltip=[alt.Tooltip("label:N", title="Mineral"), alt.Tooltip("stage_label:N", title="Stage"),
@@ -102,14 +107,20 @@ def stage_shares(table: pd.DataFrame, stages: Sequence[str], *, iso3: str, count
                  alt.Tooltip("top_producer:N", title="Largest producer"), alt.Tooltip("hhi_text:N", title="HHI"),
                  alt.Tooltip("series:N", title="Series"), alt.Tooltip("source:N", title="Source"),
                  alt.Tooltip("denominator:N", title="Share of")],
-    ).properties(width=520, height=alt.Step(9 * len(stages) + 6))
+    )
+    # Each bar's share written at its end, so the chart reads without hovering; the share axis sits at the
+    # top, where the reader starts, instead of below a long list of minerals.
+    labels = alt.Chart(plot).mark_text(align="left", baseline="middle", dx=3, fontSize=9, color=charts.INK).encode(
+        x=alt.X("share:Q", scale=x_scale), y=y, yOffset=y_offset, text="share_label:N")
+    chart = alt.layer(bars, labels).properties(width=520, height=alt.Step(8))
     sources = ["production"] + (["refining"] if reported["source"].str.startswith("IEA").any() else []) \
         + (["processing_shares"] if (reported["status"] == "published_share").any() else [])
     top_text = (f"{country_name} is the largest producer in {n_top} of {len(plot)} mineral stages shown"
                 if n_top else f"{country_name} is not the largest producer of any mineral stage shown")
     return charts.finish(
         chart, title=f"{top_text}, {year}",
-        subtitle="Share of the reported world total; lighter bars mining, darker bars refining or processing",
+        subtitle=("Share of the reported world total, written at the end of each bar; lighter bars mining, darker "
+                  "bars refining or processing"),
         description=(f"Grouped bar chart of {country_name}'s share of world mining and of refining or processing "
                      f"in {year} for {plot['label'].nunique()} minerals, largest first. Largest: "
                      f"{plot.sort_values('share', ascending=False).iloc[0]['label']} "

@@ -426,7 +426,11 @@ def test_stage_shares_chart():
     spec = supply_charts.stage_shares(TABLE, ("mining", "processing"), iso3="CHN", country_name="China",
                                       year=2024).to_dict()
     assert spec["title"]["text"] == "China is the largest producer in 3 of 4 mineral stages shown, 2024"
-    assert spec["encoding"]["y"]["sort"] == ["Cobalt", "Copper", "Gallium"]
+    bars, labels = spec["layer"]
+    assert bars["encoding"]["y"]["sort"] == ["Cobalt", "Copper", "Gallium"]
+    assert bars["encoding"]["x"]["axis"]["orient"] == "top"  # the axis where the reader starts
+    assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "share_label"
+    assert all(r["share_label"].endswith("%") for r in _data(spec))
     assert "IEA" in " ".join(spec["title"]["subtitle"])  # cobalt refining comes from the IEA
     assert {r["stage_label"] for r in _data(spec)} == {"Mining", "Refining / processing"}
     nothing = TABLE.assign(share=NA)

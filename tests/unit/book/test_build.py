@@ -88,7 +88,7 @@ def test_stale_reason_follows_the_recorded_inputs(tmp_path, monkeypatch):
 
 
 def _unpack(p):
-    """What the page's script does with a packed dataset (mirrors charts._UNPACK)."""
+    """What the page's script does with a packed dataset (mirrors unpack in book/_static/critmin-charts.js)."""
     if not isinstance(p, dict) or "packed" not in p:
         return p
     rows = [{} for _ in range(p["packed"])]
@@ -109,8 +109,10 @@ def test_packed_chart_data_round_trips():
     assert charts._pack(short) == short
 
 
-def test_html_for_embeds_the_unpacker_and_prunes_unused_columns():
+def test_html_for_packs_the_data_and_prunes_unused_columns():
     spec = {"description": "d", "mark": "point", "encoding": {"x": {"field": "year"}},
             "data": {"name": "t"}, "datasets": {"t": [{"year": y, "unused": "x" * 50} for y in range(30)]}}
     html = charts.html_for(spec)
-    assert "function unpack" in html and '"unused"' not in html
+    assert '"packed":30' in html and '"unused"' not in html
+    [(cid, back)] = charts.specs_in(html)
+    assert back["datasets"]["t"] == [{"year": y} for y in range(30)]

@@ -1,0 +1,273 @@
+"""The whole book as one PDF, built offline.
+
+Jupyter Book compiles the committed pages into one HTML page (Sphinx's `singlehtml` builder); every chart is
+replaced by the SVG that vl-convert draws from the same Vega-Lite spec the web page draws; a contents list with
+page numbers is put in front; Chromium prints it (Playwright's page.pdf()) with page numbers in the footer.
+The contents needs the page each chapter starts on: the book is printed once, the chapters are found in its
+text, and it is printed again with the numbers filled in.
+
+    python -m critmin.book.pdf [--out book/_build/pdf/critmin-book.pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from critmin import paths
+from critmin.book import build
+from critmin.render import charts
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEFAULT_OUT = Path("book") / "_build" / "pdf" / "critmin-book.pdf"
+
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+html, body { background: #fff !important; }
+/* The theme hides each article's first h1 in print (its own print header repeats it): here every chapter
+   keeps its heading. No ligatures, so that the PDF's text reads back as typed ("fi", not one glyph). */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+* { font-variant-ligatures: none !important; }
+.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .prev-next-area, .bd-footer,
+.bd-footer-content, .bd-footer-article, .header-article, .search-button-field, .skip-link, .headerlink,
+.toggle-details, .theme-switch-button, #pst-back-to-top, .footer-items, #jb-print-docs-body { display: none !important; }
+.bd-main .bd-content .bd-article-container { max-width: none !important; }
+.bd-page-width { max-width: none !important; }
+body { font-size: 10.5pt; }
+section.tex2jax_ignore.mathjax_ignore { break-before: page; }
+.critmin-mark { position: absolute; font-size: 2px; color: #fff; }
+.critmin-chart { break-inside: avoid; margin: 0.8rem 0; }
+.critmin-chart svg { max-width: 100%; height: auto; }
+.critmin-chart-static svg text { font-family: "Liberation Sans", Arial, sans-serif !important; }
+.critmin-chart figcaption { font-size: 8.5pt; color: #444; margin-top: 0.2rem; }
+table { break-inside: auto; font-size: 8.5pt; }
+tr { break-inside: avoid; }
+details > summary { list-style: none; }
+.critmin-contents { break-after: page; }
+.critmin-contents ol { list-style: none; padding-left: 0; }
+.critmin-contents li { display: flex; gap: 0.4rem; margin: 0.15rem 0; }
+.critmin-contents li .dots { flex: 1; border-bottom: 1px dotted #999; margin-bottom: 0.3em; }
+.critmin-contents li.part { font-weight: 600; margin-top: 0.6rem; }
+.critmin-cover { break-after: page; padding-top: 30vh; }
+.critmin-cover h1 { font-size: 24pt; }
+"""
+
+FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;font-family:sans-serif">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be made; the message says why."""
+
+
+def singlehtml(scratch: Path, log=print) -> Path:
+    """Compile the committed pages into one HTML page (never executing them)."""
+    stale = [p.page for p in build.validate_page_list() if build.stale_reason(p)]
+    if stale:
+        raise PdfError("pages out of date with their inputs (run `critmin build` first): " + ", ".join(stale))
+    build.write_toc()
+    build.write_static()
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.BOOK), "--builder", "singlehtml",
+           "--path-output", str(scratch), "-n", "--keep-going", "-q"]
+    log("compiling the book into one HTML page")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    out = scratch / "_build" / "singlehtml" / f"{build.read_page_list()['root']}.html"
+    if proc.returncode != 0 or not out.exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise PdfError(f"Jupyter Book singlehtml build failed:\n{tail}")
+    return out
+
+
+_FIGURE = re.compile(r'<figure class="critmin-chart">.*?</figure>', re.S)
+
+
+# vl-convert measures text to lay a chart out; the PDF must draw it in the same font, or long titles overflow
+# the chart and are cut. Liberation Sans has Arial's metrics and comes with Chromium's recommended fonts.
+PRINT_FONT = "Liberation Sans, Arial, sans-serif"
+
+
+def chart_svg(spec: dict) -> str:
+    """The chart as vector SVG, drawn by vl-convert from the page's own spec (light colours)."""
+    import vl_convert
+
+    spec = {**spec, "config": {**spec.get("config", {}), "font": PRINT_FONT}}
+    svg = vl_convert.vegalite_to_svg(spec)
+    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
+    label = html.escape(spec.get("description") or "Chart")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+
+
+def static_charts(text: str) -> tuple[str, int]:
+    """Every chart of the page's HTML replaced by its SVG and its description; returns (html, charts)."""
+    count = 0
+
+    def replace(m: re.Match) -> str:
+        nonlocal count
+        found = charts.specs_in(m.group(0))
+        if not found:
+            return m.group(0)
+        count += 1
+        _, spec = found[0]
+        desc = html.escape(spec.get("description") or "")
+        return f'<figure class="critmin-chart critmin-chart-static">{chart_svg(spec)}<figcaption>{desc}</figcaption></figure>'
+
+    return _FIGURE.sub(replace, text), count
+
+
+def _chapters() -> list[tuple[str, str]]:
+    """(part caption, chapter title) in reading order, the root page first."""
+    spec = build.read_page_list()
+    root = (paths.BOOK / f"{spec['root']}.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+    out = [("", root)]
+    for part in spec["parts"]:
+        for entry in part["chapters"]:
+            out.append((part["caption"], entry["title"]))
+    return out
+
+
+def _contents_html(chapters: list[tuple[str, str]], numbers: dict[str, int]) -> str:
+    rows, last_part = [], None
+    for part, title in chapters:
+        if part and part != last_part:
+            rows.append(f'<li class="part">{html.escape(part)}</li>')
+            last_part = part
+        n = numbers.get(title)
+        rows.append(f'<li><span>{html.escape(title)}</span><span class="dots"></span>'
+                    f'<span class="pageno">{n if n else "00"}</span></li>')
+    return '<section class="critmin-contents"><h1>Contents</h1><ol>' + "".join(rows) + "</ol></section>"
+
+
+_CHAPTER = re.compile(r'<section class="tex2jax_ignore mathjax_ignore" id="[^"]*">')
+
+
+def mark(i: int) -> str:
+    return f"@@chapter{i:03d}@@"
+
+
+def print_ready(text: str, contents: str, marks: bool = False) -> str:
+    """The single page with print styles, the cover and contents in front, collapsed boxes opened, and no
+    scripts that would redraw the charts. With `marks`, each chapter (a document's top section, each starting
+    on a new page) begins with an invisible mark that takes no room, so the draft shows where chapters fall."""
+    if marks:
+        counter = iter(range(10_000))
+        text = _CHAPTER.sub(lambda m: m.group(0) + f'<span class="critmin-mark">{mark(next(counter))}</span>', text)
+    text = re.sub(r'<script[^>]*src="[^"]*vega-bundle\.js[^"]*"[^>]*></script>', "", text)
+    text = text.replace('<details class="critmin-sources">', '<details class="critmin-sources" open>')
+    cover = ('<section class="critmin-cover"><h1>Critical minerals: Pakistan, the United States and China</h1>'
+             "<p>An open, reproducible analysis book. Every number comes from the data package it ships with; "
+             "each chapter ends with its sources.</p></section>")
+    text = text.replace("</head>", f"<style>{PRINT_CSS}</style></head>", 1)
+    m = re.search(r'<article class="bd-article"[^>]*>', text)
+    if not m:
+        raise PdfError("the single-page build has no article element")
+    return text[:m.end()] + cover + contents + text[m.end():]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(directory: Path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def _print(browser, url: str, target: Path) -> None:
+    page = browser.new_page()
+    offsite: list[str] = []
+
+    def route(r):
+        from urllib.parse import urlparse
+
+        if urlparse(r.request.url).hostname in ("127.0.0.1", None):
+            return r.continue_()
+        offsite.append(r.request.url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.goto(url, wait_until="load")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(500)
+    page.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
+             header_template="<div></div>", footer_template=FOOTER,
+             margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
+    page.close()
+    if offsite:
+        raise PdfError(f"the single page asked another host for {offsite[0]}")
+
+
+def _start_pages(pdf: Path, chapters: list[tuple[str, str]]) -> dict[str, int]:
+    """The page each chapter starts on, from the marks in the draft."""
+    from pypdf import PdfReader
+
+    numbers = {}
+    for n, page in enumerate(PdfReader(str(pdf)).pages, start=1):
+        for i in re.findall(r"@@chapter(\d{3})@@", page.extract_text() or ""):
+            if int(i) < len(chapters):
+                numbers.setdefault(chapters[int(i)][1], n)
+    return numbers
+
+
+def make_pdf(out: Path | None = None, log=print, scratch: Path | None = None) -> Path:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise PdfError("chromium is not installed (apt-get install chromium)")
+    out = Path(out or paths.ROOT / DEFAULT_OUT)
+    index = singlehtml(scratch or paths.ROOT / ".build-tmp-pdf", log=log)
+    text, n_charts = static_charts(index.read_text(encoding="utf-8"))
+    log(f"{n_charts} chart(s) drawn as SVG by vl-convert")
+    chapters = _chapters()
+    target = index.with_name("print.html")
+    draft = out.with_suffix(".draft.pdf")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    httpd = _serve(index.parent)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/{target.name}"
+            n_sections = len(_CHAPTER.findall(text))
+            if n_sections != len(chapters):
+                raise PdfError(f"{n_sections} chapters in the single page, {len(chapters)} in pages.yml")
+            target.write_text(print_ready(text, _contents_html(chapters, {}), marks=True), encoding="utf-8")
+            _print(browser, url, draft)
+            numbers = _start_pages(draft, chapters)
+            target.write_text(print_ready(text, _contents_html(chapters, numbers)), encoding="utf-8")
+            _print(browser, url, out)
+            browser.close()
+    finally:
+        httpd.shutdown()
+        draft.unlink(missing_ok=True)
+    missing = [t for _, t in chapters if t not in numbers]
+    if missing:
+        log(f"warning: no page found for {len(missing)} chapter(s): {', '.join(missing[:5])}")
+    log(f"PDF written: {out}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m critmin.book.pdf", description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=None, help=f"where to write the PDF (default {DEFAULT_OUT})")
+    args = ap.parse_args(argv)
+    try:
+        make_pdf(args.out)
+    except (PdfError, build.BuildError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

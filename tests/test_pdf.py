@@ -1,0 +1,123 @@
+"""`make pdf` and `make dist`: the whole book as one PDF (contents, page numbers, every chart, sources), and the
+release archive (HTML site, PDF, data package, licences, checksums)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tarfile
+import unicodedata
+
+import nbformat
+import pytest
+
+from critmin import paths
+from critmin.book import build
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _committed_chart_titles() -> list[str]:
+    """The first title line of every chart on the committed pages, in reading order."""
+    from critmin.render import charts
+
+    titles = []
+    for p in build.pages():
+        nb = nbformat.read(p.output, as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                for _, spec in charts.specs_in(out.get("data", {}).get("text/html", "")):
+                    t = spec["title"]["text"] if isinstance(spec.get("title"), dict) else spec.get("title", "")
+                    titles.append(t[0] if isinstance(t, list) else t)
+    return titles
+
+
+@pytest.fixture(scope="module")
+def book_pdf(tmp_path_factory):
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install chromium); PDF not tested")
+    from critmin.book import pdf
+
+    return pdf.make_pdf(tmp_path_factory.mktemp("pdf") / "book.pdf", log=lambda *_: None)
+
+
+def _text(pdf_path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [_norm(p.extract_text() or "") for p in PdfReader(str(pdf_path)).pages]
+
+
+def _norm(text: str) -> str:
+    """Text as typed: no ligature glyphs, straight quotes (Sphinx curls them in headings), single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(str.maketrans("‘’“”", "''\"\""))
+    return " ".join(text.split())
+
+
+def test_the_pdf_has_contents_page_numbers_every_chart_and_the_sources(book_pdf):
+    pages = _text(book_pdf)
+    chapters = [e["title"] for part in build.read_page_list()["parts"] for e in part["chapters"]]
+    assert len(pages) > len(chapters), f"{len(pages)} pages for {len(chapters)} chapters"
+    contents = next(i for i, t in enumerate(pages) if t.startswith("Contents") or " Contents " in t[:200])
+    assert contents < 3
+    listed = " ".join(pages[contents:contents + 3])
+    for title in chapters:
+        title = _norm(title)
+        m = re.search(re.escape(title) + r"\s*(\d+)", listed)
+        assert m, f"contents lacks {title!r} with a page number"
+        n = int(m.group(1))
+        assert 0 < n <= len(pages) and title in pages[n - 1], f"{title!r} is not on page {n}"
+    total = len(pages)
+    assert all(re.search(rf"\b{i + 1} / {total}\b", t) for i, t in enumerate(pages)), "page numbers missing"
+    body = " ".join(pages)
+    titles = _committed_chart_titles()
+    assert len(titles) > 40
+    missing = [t for t in titles if _norm(t) not in body]
+    assert not missing, f"{len(missing)} chart(s) not in the PDF, e.g. {missing[:3]}"
+    assert body.count("Sources (") >= len(list(build.pages())) - 1  # each page's sources, opened
+    assert "Licence:" in body
+
+
+def test_charts_are_vector_drawings_not_pictures(book_pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(book_pdf))
+    images = sum(len(p.images) for p in reader.pages)
+    assert images < 5, f"{images} raster images: charts should be vector drawings"
+
+
+def test_release_archive_holds_site_pdf_data_licences_and_checksums(book_pdf, built_book, tmp_path):
+    from critmin.book import dist
+
+    archive = dist.make_dist(tmp_path / "dist", html=built_book, pdf=book_pdf, log=lambda *_: None)
+    name = f"critmin-{dist.version()}"
+    assert archive.name == f"{name}.tar.gz"
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert (tmp_path / "dist" / "SHA256SUMS").read_text() == f"{digest}  {archive.name}\n"
+    with tarfile.open(archive) as tar:
+        tar.extractall(tmp_path / "x", filter="data")
+    root = tmp_path / "x" / name
+    for rel in ("html/index.html", "critmin-book.pdf", "data/datapackage.json", "LICENSE-code", "LICENSE-text",
+                "LICENSE-data.md", "CITATION.cff", "README.md"):
+        assert (root / rel).is_file(), rel
+    sums = (root / "SHA256SUMS").read_text().splitlines()
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    assert [line.split("  ", 1)[1] for line in sums] == files
+    for line in sums:
+        h, rel = line.split("  ", 1)
+        assert hashlib.sha256((root / rel).read_bytes()).hexdigest() == h, rel
+    licences = (root / "LICENSE-data.md").read_text()
+    for res in (paths.DATA / "meta").glob("*.yaml"):
+        assert f"`{res.stem}.csv`" in licences or res.stem in licences, res.stem
+    assert "MIT License" in (root / "LICENSE-code").read_text() and "CC BY 4.0" in (root / "LICENSE-text").read_text()
+
+
+def test_dist_refuses_without_a_pdf(built_book, tmp_path):
+    from critmin.book import dist
+
+    with pytest.raises(dist.DistError, match="no PDF"):
+        dist.make_dist(tmp_path, html=built_book, pdf=tmp_path / "missing.pdf")
