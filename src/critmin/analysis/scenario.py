@@ -1069,7 +1069,9 @@ def sensitivity_curve(ch: Chapter, production: pd.DataFrame, points: int = 41) -
     target = 0.5 if c0 > 0.5 else c0 * 0.75
     need = supply_for_china_share(base, sc, target)
     top = A * ch.sensitivity_max if A > 0 else 0.05 * base["world_t"]
-    sens = sensitivity(production, bi["nir_pct"], bi["china_import_share"], sc, np.linspace(0, top, points),
+    # Each point reruns the scenario; only the mineral's own rows can enter it, so they are selected once.
+    rows = production[production["mineral"].astype("object") == sc.mineral]
+    sens = sensitivity(rows, bi["nir_pct"], bi["china_import_share"], sc, np.linspace(0, top, points),
                        buyer_consumption_t=ch.consumption)
     series = {"china_share_after": "China's share of world production"}
     if not sens["buyer_reliance_on_china_after"].isna().all():

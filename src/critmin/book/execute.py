@@ -125,8 +125,11 @@ class KernelServer:
         # Must be created by the thread that outlives the pool: Linux kills the server when that thread ends.
         self._lock = threading.Lock()
         self._log = open(log, "wb")  # noqa: SIM115 - open as long as the server runs
+        # One thread per numeric library: a process that forks must not hold thread pools the children inherit
+        # half-started (a forked kernel could wait on a lock held by a thread that no longer exists).
+        env = {**os.environ, **dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1")}
         self.proc = subprocess.Popen(
-            [*argv_prefix, "-c", _SERVER, json.dumps(list(WARM_MODULES))], cwd=cwd,
+            [*argv_prefix, "-c", _SERVER, json.dumps(list(WARM_MODULES))], cwd=cwd, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1)
         hello = self.proc.stdout.readline()
         if not hello:
