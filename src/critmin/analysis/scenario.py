@@ -344,7 +344,7 @@ def run(
     scenario: Scenario,
     *,
     buyer_consumption_t: float | None = None,
-    denominator: str = "sum_of_countries",
+    denominator: str = "book",
 ) -> pd.DataFrame:
     """Before and after values for one scenario; the arithmetic is in the module docstring.
 
@@ -395,7 +395,7 @@ def sensitivity(
     supplies: Iterable[float],
     *,
     buyer_consumption_t: float | None = None,
-    denominator: str = "sum_of_countries",
+    denominator: str = "book",
 ) -> pd.DataFrame:
     """The scenario re-run for each added supply in ``supplies`` (tonnes), everything else unchanged.
 
@@ -436,7 +436,7 @@ ILLUSTRATIVE_WORLD_SHARE = 0.01
 _FLOW_UNITS = ("t", "t_per_year")
 
 
-def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: str = "sum_of_countries") -> dict:
+def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: str = "book") -> dict:
     """The production table a scenario starts from, before anything is added.
 
     Returns ``rows`` (the selected table), ``year``, ``stage``, ``product``, ``unit``, ``edition`` (if the table
@@ -464,6 +464,7 @@ def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: st
         "world_t": float(sup["total"]) * tpu,
         "supplier_t": 0.0 if sup["status"] == "not_listed" else float(sup["value"]) * tpu,
         "supplier_status": sup["status"],
+        "denominator": str(sup["denominator"]),
     }
 
 
@@ -668,7 +669,7 @@ def resolve_supply(
     )
 
 
-def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, denominator: str = "sum_of_countries") -> float:
+def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, denominator: str = "book") -> float:
     """Tonnes a year of added supply that would bring China's share of world production down to ``target``.
 
     ``base`` is the result of :func:`baseline`. With C China's output, W0 world output and S0 the supplier's
@@ -954,7 +955,9 @@ def world_text(ch: Chapter) -> str:
                   "no other producer changes its output.")
     return (f"## World supply before and after\n\n"
             f"In {ch.base['year']} China produced **{share_text(c0)}** of world {ch.name} {ch.stage} output (shares of "
-            f"the sum of the countries USGS lists, {tonnes_text(w0)}). {growth} China's share falls to "
+            + ("USGS's world total" if ch.base.get("denominator") == "world_total" else
+               "the sum of the countries USGS lists")
+            + f", {tonnes_text(w0)}). {growth} China's share falls to "
             f"**{share_text(c1)}**, {points_text(c1 - c0)} lower, and {ch.supplier}'s rises from {share_text(s0)} to "
             f"{share_text(s1)}. The Herfindahl–Hirschman index of concentration (HHI = Σ (100 × sᵢ)², from 0 to "
             f"10,000, where 10,000 is a single producer) moves from {num(h0)} to {num(h1)}.")
