@@ -40,7 +40,7 @@ check: $(READY) lint
 
 ## lint: ruff, configured in pyproject.toml
 lint: $(READY)
-	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff check .
 
 ## bench: build-time and page-weight figures (prints, asserts nothing)
 bench: $(READY)
