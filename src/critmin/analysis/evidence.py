@@ -12,12 +12,11 @@ A verdict judges only the premise a metric measures, never a speaker's motives o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from critmin import data
 from critmin.analysis import claims as claims_mod
 from critmin.analysis.deals import DEAL_ID
 from critmin.data import countries
@@ -136,9 +135,9 @@ def _lead_sentence(lead: dict, what: str, year: int, unit: str) -> str:
             f"countries.{second}")
 
 
-def china_share_mine_rare_earths(production: pd.DataFrame | None = None) -> Evidence:
+def china_share_mine_rare_earths(production: pd.DataFrame) -> Evidence:
     """China's share of world rare-earth mine production (USGS world total), latest year in the table."""
-    p = data.load("production") if production is None else production
+    p = production
     rows = p[(p["mineral"] == "rare_earths") & (p["stage"] == "mine")]
     year = int(rows["year"].max())
     rows = rows[rows["year"] == year]
@@ -160,9 +159,9 @@ def _iea_latest(refining: pd.DataFrame, mineral: str) -> tuple[pd.DataFrame, str
     return rows, str(edition), int(rows["year"].max()), bool(rows["secondary"].any())
 
 
-def china_share_refining_rare_earths(refining: pd.DataFrame | None = None) -> Evidence:
+def china_share_refining_rare_earths(refining: pd.DataFrame) -> Evidence:
     """China's share of world refining of the four magnet rare earths (IEA total row), latest IEA edition."""
-    r = data.load("refining") if refining is None else refining
+    r = refining
     rows, edition, year, secondary = _iea_latest(r, "rare_earths")
     lead = _lead(rows)
     note = " The IEA figures for this year are read from a third-party copy of the workbook." if secondary else ""
@@ -178,10 +177,10 @@ COPPER_RULE = (f"Supported if China is the largest refiner and refines at least 
                f"country refines more.")
 
 
-def china_share_refining_copper(refining: pd.DataFrame | None = None) -> Evidence:
+def china_share_refining_copper(refining: pd.DataFrame) -> Evidence:
     """China's share of world refined copper output and its lead over the next refiner, latest IEA edition.
     The claim tested is a 'hold' on refining, so the rule asks for a clear lead rather than a majority."""
-    r = data.load("refining") if refining is None else refining
+    r = refining
     rows, edition, year, secondary = _iea_latest(r, "copper")
     lead = _lead(rows)
     ratio = lead["china"] / lead["second_value"] if lead["second_value"] else float("inf")
@@ -205,10 +204,10 @@ FDI_RULE = ("Supported if China is the largest source of net FDI into Pakistan i
             "country data; partly supported if in some of them; not supported if in none.")
 
 
-def china_largest_fdi_source(fdi: pd.DataFrame | None = None) -> Evidence:
+def china_largest_fdi_source(fdi: pd.DataFrame) -> Evidence:
     """China's rank and share among source countries of net FDI into Pakistan, each fiscal year with country
     rows (Hong Kong is its own row and is not added to China)."""
-    f = data.load("pakistan_fdi") if fdi is None else fdi
+    f = fdi
     net = f[f["measure"] == "net"]
     years = sorted(int(y) for y in net.loc[net["row_kind"] == "country", "fiscal_year"].unique())
     if not years:
@@ -241,12 +240,10 @@ PAKISTAN_RULE = ("Supported if no USGS edition and no BGS year in the book lists
                  "production; not supported if any lists a positive amount.")
 
 
-def pakistan_share_world_production_rare_earths(production: pd.DataFrame | None = None,
-                                                history: pd.DataFrame | None = None) -> Evidence:
+def pakistan_share_world_production_rare_earths(production: pd.DataFrame, history: pd.DataFrame) -> Evidence:
     """Pakistan's rare-earth mine production and share of the world, in every USGS edition (production)
     and BGS year (production_history) in the book. 'Not listed' is reported as such, never as zero."""
-    p = data.load("production") if production is None else production
-    h = data.load("production_history") if history is None else history
+    p, h = production, history
     usgs = p[(p["mineral"] == "rare_earths") & (p["stage"] == "mine")]
     bgs = h[(h["mineral"] == "rare_earths") & (h["stage"] == "mine")]
     listed = pd.concat([usgs.loc[usgs["iso3"] == "PAK", ["year", "value"]], bgs.loc[bgs["iso3"] == "PAK", ["year", "value"]]])
@@ -283,10 +280,10 @@ IMPORTS_RULE = (f"Supported if China supplies at least {_pct(NOT_MARGINAL)} of t
                 f"it supplies none.")
 
 
-def china_share_us_imports_rare_earths(us_imports: pd.DataFrame | None = None) -> Evidence:
+def china_share_us_imports_rare_earths(us_imports: pd.DataFrame) -> Evidence:
     """China's share of the value of US imports of rare-earth compounds and metals (UN Comtrade), latest year:
     China rows summed over the rare-earth HS codes divided by the World rows."""
-    u = data.load("us_imports") if us_imports is None else us_imports
+    u = us_imports
     rows = u[u["mineral"] == "rare_earths"]
     year = int(rows["year"].max())
     rows = rows[rows["year"] == year]
@@ -311,12 +308,12 @@ DEAL_RULE = ("Amounts are compared only with amounts of the same kind of money (
              "holds; not supported by the public record if neither does.")
 
 
-def deal_size_vs_other_deals(deals: pd.DataFrame | None = None, deal_id: str = DEAL_ID) -> Evidence:
+def deal_size_vs_other_deals(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> Evidence:
     """The USSM–FWO headline amount against the other stated amounts of the same money_kind only: its rank
     within the kind, its ratio to their median, and whether the MoU is non-binding."""
     from critmin.analysis.deals import within_kind
 
-    d = data.load("deals") if deals is None else deals
+    d = deals
     if not (d["deal_id"] == deal_id).any():
         raise ValueError(f"deal {deal_id!r} is not in the deals table")
     deal = d[d["deal_id"] == deal_id].iloc[0]
@@ -347,9 +344,9 @@ def deal_size_vs_other_deals(deals: pd.DataFrame | None = None, deal_id: str = D
         verdict=verdict, rule=DEAL_RULE)
 
 
-def china_share_mine(mineral: str, production: pd.DataFrame | None = None) -> Evidence:
+def china_share_mine(mineral: str, production: pd.DataFrame) -> Evidence:
     """China's share of world mine production of one mineral (USGS world total), latest year and edition."""
-    p = data.load("production") if production is None else production
+    p = production
     rows = p[(p["mineral"] == mineral) & (p["stage"] == "mine")]
     if rows.empty:
         raise ValueError(f"no mine production rows for {mineral!r}")
@@ -370,7 +367,7 @@ def china_share_mine(mineral: str, production: pd.DataFrame | None = None) -> Ev
 # ---------------------------------------------------------------------------------------------- legacy metrics
 
 
-METRICS: dict[str, Callable[[], Evidence]] = {
+METRICS: dict[str, Callable[..., Evidence]] = {
     "china_share_mine_rare_earths": china_share_mine_rare_earths,
     "china_share_refining_rare_earths": china_share_refining_rare_earths,
     "china_share_refining_copper": china_share_refining_copper,
@@ -381,11 +378,24 @@ METRICS: dict[str, Callable[[], Evidence]] = {
 }
 
 
-def evaluate(metric: str) -> Evidence:
-    """The evidence for one metric id of the codebook (the single measure of the claims table's metric column)."""
+# The data-package tables each metric reads, in the order its function takes them.
+METRIC_INPUTS: dict[str, tuple[str, ...]] = {
+    "china_share_mine_rare_earths": ("production",),
+    "china_share_refining_rare_earths": ("refining",),
+    "china_share_refining_copper": ("refining",),
+    "china_largest_fdi_source": ("pakistan_fdi",),
+    "deal_size_vs_other_deals": ("deals",),
+    "pakistan_share_world_production_rare_earths": ("production", "production_history"),
+    "china_share_us_imports_rare_earths": ("us_imports",),
+}
+
+
+def evaluate(metric: str, tables: Mapping[str, pd.DataFrame]) -> Evidence:
+    """The evidence for one metric id of the codebook (the single measure of the claims table's metric column),
+    from ``tables`` (data-package name → frame; :class:`critmin.data.Tables` loads them on first use)."""
     if metric not in METRICS:
         raise KeyError(f"no evidence function for metric {metric!r}; known: {', '.join(METRICS)}")
-    return METRICS[metric]()
+    return METRICS[metric](*(tables[name] for name in METRIC_INPUTS[metric]))
 
 
 
@@ -825,17 +835,6 @@ RULES: dict[str, Callable[[pd.Series, Slices, dict], PremiseVerdict]] = {
 }
 
 
-class _Tables(dict):
-    """Data-package tables loaded on first use; tests pass their own."""
-
-    def __contains__(self, name):
-        return True
-
-    def __missing__(self, name):
-        self[name] = data.load(name)
-        return self[name]
-
-
 def evidence_slices(premise_id: str, premise_evidence: pd.DataFrame, tables: dict) -> Slices:
     """The rows of each dataset that bear on a premise, in seq order: (role, dataset, rows, note)."""
     out = []
@@ -850,14 +849,14 @@ def evidence_slices(premise_id: str, premise_evidence: pd.DataFrame, tables: dic
     return out
 
 
-def judge(premise: pd.Series, slices: Slices, tables: dict | None = None) -> PremiseVerdict:
+def judge(premise: pd.Series, slices: Slices, tables: Mapping[str, pd.DataFrame]) -> PremiseVerdict:
     """The verdict on one premise: the rule of its family for a checkable premise; not checkable, with the
     reason, otherwise (opinions, forecasts and premises the data do not bear on)."""
     if not bool(premise["checkable"]) or premise["rule_family"] not in RULES:
         return PremiseVerdict(NOT_CHECKABLE, str(premise.get("not_checkable_reason") or ""))
     if premise["kind"] == "opinion":
         raise ValueError(f"premise {premise['premise_id']!r} is an opinion but marked checkable")
-    return RULES[premise["rule_family"]](premise, slices, _Tables() if tables is None else tables)
+    return RULES[premise["rule_family"]](premise, slices, tables)
 
 
 def _context(slices: Slices) -> str:
@@ -871,15 +870,13 @@ VERDICT_COLUMNS = ["claim_id", "premise_id", "speaker", "voice_id", "speaker_gro
                    "finding", "value_text", "year", "source", "context", "resources"]
 
 
-def premise_verdicts(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None,
-                     premise_evidence: pd.DataFrame | None = None, tables: dict | None = None) -> pd.DataFrame:
+def premise_verdicts(df: pd.DataFrame, premises: pd.DataFrame, premise_evidence: pd.DataFrame,
+                     tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per premise of the claims in `df`: the claim's speaker, group, date and stance, the premise, its
     kind and rule family, the verdict, the rule (as the data package states it), the finding and the context.
-    Sorted by rule family order, then date and premise_id."""
-    df = claims_mod.load_claims() if df is None else df
-    premises = data.load("claim_premises") if premises is None else premises
-    pe = data.load("premise_evidence") if premise_evidence is None else premise_evidence
-    tables = _Tables() if tables is None else tables
+    Sorted by rule family order, then date and premise_id. ``tables`` maps the data-package names the
+    premises' evidence rows name to their frames (:class:`critmin.data.Tables` loads them on first use)."""
+    pe = premise_evidence
     rules = family_rules()
     rows = []
     claims_by_id = df.set_index("claim_id")
@@ -1030,14 +1027,12 @@ def unchecked_table(verdicts: pd.DataFrame) -> pd.DataFrame:
 PREMISE_SECTIONS = {"kind": "Kinds of premise", "rule_family": "Rule families", "grade": "Grades"}
 
 
-def premise_codes_markdown(df: pd.DataFrame | None = None, premises: pd.DataFrame | None = None) -> str:
+def premise_codes_markdown(df: pd.DataFrame, premises: pd.DataFrame) -> str:
     """The codebook page's section on premises: each kind, rule family and grade with its definition, its rule
     and how many premises of the claims in `df` carry it (grades are computed, so they are not counted here)."""
     from critmin.text import num
 
     esc = claims_mod.md_escape
-    df = claims_mod.load_claims() if df is None else df
-    premises = data.load("claim_premises") if premises is None else premises
     p = premises[premises["claim_id"].isin(df["claim_id"])]
     codes = premise_codes()
     parts = [f"## Premises and their rules\n\nEach claim is split into premises ({num(len(p))} for "

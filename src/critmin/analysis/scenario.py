@@ -46,6 +46,14 @@ reliance on China falls only because consumption grows.
 Where the buyer's net import reliance or China's share of its imports is unknown (None or NaN), the buyer
 measures are left missing and the world measures are still computed.
 
+Stages. Each production table is one stage of the supply chain (:data:`STAGE_ORDER`: the mine; the refinery,
+smelter or separation plant; metal; manufactured product). The buyer's net import reliance is measured on one
+form (``data/import_forms.csv``, passed as ``Scenario.imports_stage``: mine, refining, metal, or ``any`` where
+the import category covers every form). New supply replaces the buyer's imports only if it enters the chain at
+that stage or later (:func:`reaches_imports`); otherwise nothing is sold to the buyer (B = 0, D = 0) and its
+measures after equal those before. Mined rare-earth concentrate does not replace imported compounds and metals:
+separating it outside China is a different scenario, at the refining stage.
+
 Invalid inputs raise :class:`critmin.params.ParameterError` (a ``ValueError``) with a message naming the
 allowed range, so a page can show it as a one-line error.
 """
@@ -62,7 +70,7 @@ import pandas as pd
 
 from critmin.analysis import metrics
 from critmin.params import ParameterError
-from critmin.text import RELIABILITY_PHRASE, UNIT_IN_T, UNIT_LONG, num, pct, points_text, share_text, tonnes_text
+from critmin.text import UNIT_IN_T
 
 __all__ = [
     "Scenario",
@@ -74,23 +82,14 @@ __all__ = [
     "resolve_supply",
     "supply_for_china_share",
     "supply_indicators",
+    "stage_tables",
+    "stage_order",
+    "reaches_imports",
+    "STAGE_ORDER",
+    "IMPORT_STAGES",
     "DEFAULT_SUPPLY",
     "ILLUSTRATIVE_WORLD_SHARE",
     "MAX_MULTIPLE_OF_WORLD",
-    "UNIT_IN_T",
-    "BUYERS",
-    "Chapter",
-    "chapter",
-    "choose_product",
-    "tonnes_text",
-
-    "share_text",
-    "supply_text",
-    "world_text",
-    "world_table",
-    "buyer_text",
-    "sensitivity_curve",
-    "sensitivity_text",
 ]
 
 # NOTE: ten times current world output is far beyond any single project; larger inputs are almost certainly
@@ -130,6 +129,10 @@ class Scenario:
     world_growth_absorbs
         False (default): the new supply adds to world production. True: world production is held fixed and
         the new supply takes share from all other producers pro rata.
+    imports_stage
+        the stage of the form the buyer's net import reliance is measured on (:data:`IMPORT_STAGES`, from
+        ``data/import_forms.csv``). Required whenever the buyer's reliance and import shares are given: without
+        it the model cannot tell whether the new tonnes can replace the buyer's imports.
     """
 
     mineral: str
@@ -142,6 +145,7 @@ class Scenario:
     world_growth_absorbs: bool = False
     stage: str | None = None
     product: str | None = None
+    imports_stage: str | None = None
 
     def __post_init__(self):
         a = self.added_supply_t
@@ -157,6 +161,68 @@ class Scenario:
             raise ParameterError(f"displaces must be one of {_DISPLACES}; got {self.displaces!r}")
         if not isinstance(self.world_growth_absorbs, (bool, np.bool_)):
             raise ParameterError(f"world_growth_absorbs must be True or False; got {self.world_growth_absorbs!r}")
+        if self.imports_stage is not None and self.imports_stage not in IMPORT_STAGES:
+            raise ParameterError(f"imports_stage must be one of {IMPORT_STAGES}; got {self.imports_stage!r}")
+
+
+# Order of the supply-chain stages the production and processing tables name: USGS's refinery, smelter and
+# processing tables and the processing table's refining stage are all the first step after the mine.
+STAGE_ORDER = {"mine": 1, "mining": 1, "refinery": 2, "smelter": 2, "processing": 2, "refining": 2, "separation": 2,
+               "metal": 3, "product": 4}
+IMPORT_STAGES = ("mine", "refining", "metal", "any")
+
+
+def stage_order(stage: str) -> int:
+    """1 for the mine, 2 for the first processing step (refinery, smelter, separation), 3 metal, 4 product."""
+    try:
+        return STAGE_ORDER[str(stage)]
+    except KeyError:
+        raise ParameterError(f"unknown supply-chain stage {stage!r}; allowed: {sorted(STAGE_ORDER)}") from None
+
+
+def reaches_imports(entry_stage: str, imports_stage: str) -> bool:
+    """Whether supply entering the chain at ``entry_stage`` can replace imports measured at ``imports_stage``:
+    at that stage or later, or always where the imports cover every form (``'any'``)."""
+    if imports_stage not in IMPORT_STAGES:
+        raise ParameterError(f"imports_stage must be one of {IMPORT_STAGES}; got {imports_stage!r}")
+    return imports_stage == "any" or stage_order(entry_stage) >= stage_order(imports_stage)
+
+
+def stage_tables(production: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
+    """The production tables a scenario can start from: USGS's (``data/production.csv``, every stage it has)
+    plus, for a stage USGS has no table for, the country tonnages of ``data/processing.csv`` in the same
+    long form (``row_kind`` country or world_total, ``unit`` t, ``publisher`` and ``edition`` of the source).
+
+    Only processing blocks that give every listed country's tonnes and the publisher's world total are used,
+    so Table 7's leading-country figures are left out (China's share is unknown where it is not the leader).
+    Where two sources give the same stage, USGS's world tables come before the IEA's.
+    """
+    prod = production.copy()
+    prod["publisher"] = "USGS"
+    have = {(m, stage_order(st)) for m, st in prod[["mineral", "stage"]].drop_duplicates().itertuples(index=False)}
+    p = processing[(processing["measure"] == "output") & (processing["source_table"] != "mcs2026_t7")
+                   & processing["tonnes"].notna() & processing["world_tonnes"].notna()]
+    rank = {"mcs2026_world": 0, "iea_cmde2024": 1}
+    p = p.assign(_rank=p["source_table"].map(rank).fillna(9))
+    frames = [prod]
+    for (mineral, stage), block in p.groupby(["mineral", "stage"], sort=True):
+        if (mineral, stage_order(stage)) in have:
+            continue
+        # NOTE: one source per stage: the preferred one, all of its years.
+        block = block[block["_rank"] == block["_rank"].min()]
+        world = block.drop_duplicates(["year", "product"])
+        both = pd.DataFrame({
+            "mineral": [*block["mineral"], *world["mineral"]], "stage": [*block["stage"], *world["stage"]],
+            "product": [*block["product"], *world["product"]],
+            "country": [*block["country"], *["World total"] * len(world)],
+            "iso3": [*block["iso3"], *[None] * len(world)],
+            "row_kind": ["country"] * len(block) + ["world_total"] * len(world),
+            "year": [*block["year"], *world["year"]], "value": [*block["tonnes"], *world["world_tonnes"]],
+            "edition": [*block["edition"], *world["edition"]], "origin": [*block["source_table"], *world["source_table"]],
+            "publisher": [*block["publisher"], *world["publisher"]]})
+        frames.append(both.assign(year=both["year"].astype("int64"), value=both["value"].astype("float64"), unit="t"))
+    out = pd.concat(frames, ignore_index=True)
+    return out
 
 
 def _select(production_df: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
@@ -327,14 +393,29 @@ def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_cons
         )
     added = sc.added_supply_t / tpu
     a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
-    # NOTE: under 'market' nothing is sold to the buyer in particular, so no tonnage is attributed to it.
-    to_buyer = np.nan if sc.displaces == "market" else sc.added_supply_t * sc.share_to_buyer
+    entry = str(before["stage"].iloc[0]) if "stage" in before.columns else "mine"
+    buyer_known = not (_unknown(reliance_nir_pct) or _unknown(china_import_share))
+    if buyer_known and sc.imports_stage is None:
+        raise ParameterError(
+            f"{sc.mineral}: imports_stage is needed with the buyer's figures (the stage of the form its import "
+            f"reliance is measured on, data/import_forms.csv; one of {IMPORT_STAGES})")
+    reaches = True if sc.imports_stage is None else reaches_imports(entry, sc.imports_stage)
     c0, c1 = b0["china_share"], a1["china_share"]
-    ratio = c1 / c0 if c0 > 0 else 1.0
-    buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, to_buyer, sc.displaces, ratio)
+    if reaches:
+        # NOTE: under 'market' nothing is sold to the buyer in particular, so no tonnage is attributed to it.
+        to_buyer = np.nan if sc.displaces == "market" else sc.added_supply_t * sc.share_to_buyer
+        ratio = c1 / c0 if c0 > 0 else 1.0
+        buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, to_buyer, sc.displaces, ratio)
+    else:
+        # Supply at an earlier stage than the buyer's imports cannot be sold to it as those imports.
+        to_buyer = 0.0
+        # China's share of its imports is unchanged, whatever the buyer's consumption.
+        buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, 0.0, "market", 1.0)
+        if buyer_known:
+            buyer["displaced"] = 0.0
     unit = before["unit"].iloc[0] if "unit" in before.columns else "t"
     return {"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer,
-            "buyer": buyer, "unit": unit}
+            "buyer": buyer, "unit": unit, "entry_stage": entry, "reaches": reaches}
 
 
 def run(
@@ -361,7 +442,9 @@ def run(
     supplier's share of world production (0–1); HHI (0–10,000); the buyer's net import reliance (%),
     China's share of the buyer's imports (0–1), the buyer's reliance on China (0–1, share of consumption);
     tonnes sold to the buyer (missing under 'market') and tonnes of Chinese imports displaced.
-    ``attrs`` hold the scenario, the ``year`` used, the ``denominator`` and the table's ``unit``.
+    ``attrs`` hold the scenario, the ``year`` used, the ``denominator``, the table's ``unit``, its stage
+    (``entry_stage``) and ``reaches_buyer_imports``: False where the new supply enters the chain before the
+    stage of the buyer's imports, so that the buyer measures do not move (see the module docstring).
     """
     r = _compute(production_df, reliance_nir_pct, china_import_share, scenario, buyer_consumption_t, denominator)
     b0, a1, t, by = r["before"], r["after"], r["tpu"], r["buyer"]
@@ -382,7 +465,8 @@ def run(
     out["change"] = out["after"] - out["before"]
     out = out[["measure", "before", "after", "change", "unit"]]
     out.attrs.update(
-        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"], unit=r["unit"]
+        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"], unit=r["unit"],
+        entry_stage=r["entry_stage"], reaches_buyer_imports=r["reaches"],
     )
     return out
 
@@ -468,31 +552,47 @@ def baseline(production_df: pd.DataFrame, scenario: Scenario, *, denominator: st
     }
 
 
-def buyer_inputs(reliance_df: pd.DataFrame, sources_df: pd.DataFrame, mineral: str, year: int | None = None) -> dict:
+def buyer_inputs(reliance_df: pd.DataFrame, sources_df: pd.DataFrame, mineral: str, year: int | None = None,
+                 forms: pd.DataFrame | None = None) -> dict:
     """The buyer's net import reliance and China's share of its imports, with where each came from.
 
     NIR: the value for ``year`` if reported, else the newest earlier year, else the newest year (a net
-    exporter counts as 0; a censored value such as ">50" is used at its bound and keeps ``nir_flag``).
-    Import sources: the newest edition and its total/all-forms category (see
+    exporter counts as 0; a censored value such as ">50" is used at its bound and keeps ``nir_flag``);
+    ``nir_latest_year`` and ``nir_latest_pct`` give the newest year USGS reports, for a page to set beside it.
+    Import sources: the newest edition, in the category ``forms`` (``data/import_forms.csv``) names for the
+    mineral — the form the reliance is measured on — else the total/all-forms one (see
     :func:`critmin.metrics.exposure_table`). ``china_import_status`` is ``listed`` (share known or not),
-    ``not_listed`` or ``no_data``.
+    ``not_listed`` or ``no_data``. ``imports_stage`` and ``import_forms`` are that row's stage and forms
+    (None without ``forms`` or where it has no row for the mineral).
 
     NOTE: where China is not among the major sources the publisher lists, its share of imports is taken
     as 0 (``china_share_assumed_zero`` is True): it is at most the unlisted remainder, which USGS does not
     break down.
     """
-    rel = reliance_df[reliance_df["mineral"] == mineral]
+    rel_all = reliance_df[reliance_df["mineral"] == mineral]
+    rel = rel_all
     if year is not None and (rel["year"] <= year).any():
         rel = rel[(rel["year"] <= year).fillna(False).to_numpy(dtype=bool)]
     src = sources_df[sources_df["mineral"] == mineral]
+    form = None
+    if forms is not None:
+        hit = forms[(forms["mineral"] == mineral).fillna(False).to_numpy(dtype=bool)]
+        form = hit.iloc[0].to_dict() if not hit.empty else None
     supply = pd.DataFrame({"mineral": [mineral], "share": [np.nan]})
-    t = metrics.exposure_table(rel, src, supply)
+    t = metrics.exposure_table(rel, src, supply, category={mineral: form["category"]} if form else None)
     t = t[t["mineral"] == mineral]
     out = {
         "nir_pct": np.nan, "nir_year": None, "nir_flag": None, "nir_raw": None, "nir_basis": None,
+        "nir_latest_year": None, "nir_latest_pct": np.nan, "nir_latest_flag": None,
         "china_import_share": np.nan, "china_import_status": "no_data", "china_import_rank": None,
         "import_edition": None, "import_period": None, "import_category": None, "china_share_assumed_zero": False,
+        "imports_stage": form["stage"] if form else None, "import_forms": form["forms"] if form else None,
     }
+    latest = metrics.exposure_table(rel_all, src.iloc[0:0], supply)
+    latest = latest[latest["mineral"] == mineral]
+    if not latest.empty and pd.notna(latest.iloc[0]["nir_year"]):
+        out.update(nir_latest_year=int(latest.iloc[0]["nir_year"]), nir_latest_pct=float(latest.iloc[0]["nir_pct"]),
+                   nir_latest_flag=latest.iloc[0].get("nir_flag") if pd.notna(latest.iloc[0].get("nir_flag")) else None)
     if t.empty:
         return out
     r = t.iloc[0]
@@ -696,409 +796,3 @@ def supply_for_china_share(base: dict, scenario: Scenario, target: float, *, den
         a = (w0 - s0) * (1 - target * w0 / c)
         return a if a <= w0 - s0 else math.nan
     return c / target - w0
-
-
-# --- The scenario chapter ------------------------------------------------------------------------------------
-# The page's parameters checked and resolved into one Scenario, and the prose and table of each section,
-# written from the results; every figure in them is computed.
-
-# NOTE: USGS publishes net import reliance and import sources only for the United States.
-BUYERS = ["United States"]
-PAGE_DISPLACES = ["auto", "china", "proportional", "none", "market"]
-@dataclass(frozen=True)
-class Chapter:
-    """One run of the scenario chapter: the checked parameters, what they resolved to and the results.
-
-    ``displaces_asked`` is the parameter as given; ``displaces`` what "auto" resolved to. ``consumption`` is
-    the buyer's apparent consumption used (tonnes a year, or None) and ``consumption_basis`` where it came
-    from ("given", "usgs" or "none"). ``base``, ``sourced``, ``supply`` and ``bi`` are the dicts of
-    :func:`baseline`, :func:`buyer_consumption`, :func:`resolve_supply` and :func:`buyer_inputs`; ``results``
-    is the frame of :func:`run`.
-    """
-
-    mineral: str
-    label: str
-    stage: str
-    year: int
-    supplier: str
-    supplier_iso3: str
-    buyer: str
-    product: str | None
-    added_supply_t: float
-    supply_source: str
-    displaces_asked: str
-    displaces: str
-    share_to_buyer: float
-    buyer_consumption_t: float
-    world_growth_absorbs: bool
-    sensitivity_max: float
-    product_asked: str
-    base: dict
-    sourced: dict
-    consumption: float | None
-    consumption_basis: str
-    supply: dict
-    bi: dict
-    scenario: Scenario
-    results: pd.DataFrame
-
-    @property
-    def noun(self) -> str:
-        """The mineral as a noun in prose: 'rare earths'."""
-        return self.label.lower()
-
-    @property
-    def name(self) -> str:
-        """The mineral as an adjective: 'rare-earth output'."""
-        return "rare-earth" if self.mineral == "rare_earths" else self.noun
-
-    @property
-    def r(self) -> pd.DataFrame:
-        """The results indexed by measure."""
-        return self.results.set_index("measure")
-
-    @property
-    def params(self) -> dict:
-        """The parameters as the page shows them, in the order of the notebook's parameters cell."""
-        return dict(mineral=self.mineral, added_supply_t=self.added_supply_t, supply_source=self.supply_source,
-                    supplier=self.supplier, buyer=self.buyer, year=self.year, stage=self.stage,
-                    product=self.product_asked, displaces=self.displaces_asked, share_to_buyer=self.share_to_buyer,
-                    buyer_consumption_t=self.buyer_consumption_t, world_growth_absorbs=self.world_growth_absorbs,
-                    sensitivity_max=self.sensitivity_max)
-
-
-def choose_product(rows: pd.DataFrame, product, *, label: str, stage: str, year: int) -> str | None:
-    """The USGS product (the table's `product` label) a page's scenario uses, from its `product` parameter.
-
-    "auto" takes the one product published for the mineral, stage and year; where USGS lists several (cobalt
-    from 2023: most countries as cobalt content, the United States without the qualifier) the page must
-    name one, and the error lists them."""
-    # NOTE: products are not merged: rows under another label than the one chosen are left out of the scenario.
-    from critmin import params
-
-    rows = rows[(rows["year"] == year).fillna(False).to_numpy(dtype=bool)]
-    found = sorted(rows["product"].dropna().unique()) if "product" in rows.columns else []
-    listed = "; ".join(repr(p) for p in found)
-    if not isinstance(product, str) or not product.strip():
-        raise ParameterError(f"product must be 'auto' or one of {listed}; got {product!r}")
-    if product.strip().lower() == "auto":
-        if len(found) > 1:
-            raise ParameterError(
-                f"product='auto': USGS publishes {label.lower()} {stage} production for {year} as {len(found)} "
-                f"products; choose one with -p product '<name>': {listed}")
-        return found[0] if found else None
-    try:
-        return params.choice("product", product, found)
-    except ParameterError:
-        raise ParameterError(f"product={product!r} is not available for {label.lower()} {stage} production in "
-                             f"{year}; allowed: 'auto' or one of {listed}") from None
-
-
-def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataFrame, import_sources: pd.DataFrame,
-            indicators: pd.DataFrame, us_salient: pd.DataFrame, *, mineral: str, added_supply_t, supply_source: str,
-            supplier: str, buyer: str, year, stage: str, displaces: str, share_to_buyer, buyer_consumption_t,
-            world_growth_absorbs, sensitivity_max, product: str = "auto") -> Chapter:
-    """Check the chapter's parameters against the data and run the scenario they describe.
-
-    Raises ParameterError for an unknown mineral, stage, year, supplier or buyer, China as supplier, numbers
-    out of range, and a `displaces` that needs the buyer's consumption where none is known. Checks run in
-    the order of the parameters, so the first bad one is named.
-    """
-    from critmin import params
-
-    mineral = params.choice("mineral", mineral, sorted(production["mineral"].dropna().unique()))
-    label = str(minerals.set_index("mineral").loc[mineral, "label"])
-    rows_m = production[production["mineral"] == mineral]
-    stage = params.choice("stage", stage, sorted(rows_m["stage"].dropna().unique()))
-    rows_ms = rows_m[rows_m["stage"] == stage]
-    reported = rows_ms[(rows_ms["row_kind"] == "country") & rows_ms["value"].notna()]
-    year = params.choice("year", year, sorted({int(y) for y in reported["year"]}))
-    product_asked = product
-    product = choose_product(rows_ms, product, label=label, stage=stage, year=year)
-
-    countries = production[production["row_kind"] == "country"].drop_duplicates("country").set_index("country")["iso3"]
-    supplier = params.choice("supplier", supplier, sorted(countries.index))
-    supplier_iso3 = str(countries[supplier])
-    if supplier_iso3 == "CHN":
-        raise ParameterError("supplier='China' is not allowed: the page measures how other suppliers change China's share")
-    try:
-        buyer = params.choice("buyer", buyer, BUYERS)
-    except ParameterError:
-        raise ParameterError(
-            f"buyer={buyer!r} is not available: the book has net import reliance and import sources only for the "
-            "United States (USGS Mineral Commodity Summaries); allowed: United States") from None
-
-    added_supply_t = float(params.number("added_supply_t", added_supply_t, minimum=0))
-    share_to_buyer = float(params.number("share_to_buyer", share_to_buyer, minimum=0, maximum=1))
-    buyer_consumption_t = float(params.number("buyer_consumption_t", buyer_consumption_t, minimum=0))
-    sensitivity_max = float(params.number("sensitivity_max", sensitivity_max, minimum=1, maximum=10))
-    displaces_asked = displaces = params.choice("displaces", displaces, PAGE_DISPLACES)
-    if not isinstance(world_growth_absorbs, bool):
-        raise ParameterError(f"world_growth_absorbs must be true or false; got {world_growth_absorbs!r}")
-
-    start = Scenario(mineral, 0.0, supplier_iso3=supplier_iso3, year=year, stage=stage, product=product,
-                     share_to_buyer=share_to_buyer,
-                     displaces="market" if displaces == "auto" else displaces,
-                     world_growth_absorbs=world_growth_absorbs)
-    base = baseline(production, start)
-    # Magnitudes are checked against world production here, before any number is computed or printed.
-    limit = round(MAX_MULTIPLE_OF_WORLD * base["world_t"])
-    for name, value in (("added_supply_t", added_supply_t), ("buyer_consumption_t", buyer_consumption_t)):
-        if value > limit:
-            # NOTE: the buyer's consumption is bounded like the added supply, at 10× current world production:
-            # beyond that a figure can only be a typing slip.
-            raise ParameterError(
-                f"{name}={_magnitude(value)} is out of range; allowed: 0 to {limit:,} t ({MAX_MULTIPLE_OF_WORLD}× "
-                f"world {label.lower()} {stage} production in {year}, {round(base['world_t']):,} t)")
-    # The buyer's apparent consumption: as given, else USGS's figure for the year (in the production table's unit).
-    sourced = buyer_consumption(us_salient, mineral, year, base["unit"], label=label.lower())
-    if buyer_consumption_t > 0:
-        consumption, basis = buyer_consumption_t, "given"
-    elif sourced["tonnes"] is not None:
-        consumption, basis = sourced["tonnes"], "usgs"
-    else:
-        consumption, basis = None, "none"
-    if displaces == "auto":
-        displaces = "china" if consumption is not None else "market"
-    elif displaces != "market" and consumption is None:
-        raise ParameterError(
-            f"displaces={displaces!r} needs the buyer's apparent consumption, but {sourced['reason']}; give "
-            "buyer_consumption_t (tonnes a year), or use displaces='market'")
-    start = dataclasses.replace(start, displaces=displaces)
-    supply = resolve_supply(supply_source, added_supply_t, mineral=mineral, supplier_iso3=supplier_iso3,
-                            indicators_df=indicators, world_t=base["world_t"])
-    sc = dataclasses.replace(start, added_supply_t=supply["tonnes"])
-    bi = buyer_inputs(reliance, import_sources, mineral, year)
-    res = run(production, bi["nir_pct"], bi["china_import_share"], sc, buyer_consumption_t=consumption)
-    return Chapter(mineral=mineral, label=label, stage=stage, year=year, supplier=supplier,
-                   supplier_iso3=supplier_iso3, buyer=buyer, product=product, product_asked=product_asked,
-                   added_supply_t=added_supply_t,
-                   supply_source=supply_source, displaces_asked=displaces_asked, displaces=displaces,
-                   share_to_buyer=share_to_buyer, buyer_consumption_t=buyer_consumption_t,
-                   world_growth_absorbs=world_growth_absorbs, sensitivity_max=sensitivity_max, base=base,
-                   sourced=sourced, consumption=consumption, consumption_basis=basis, supply=supply, bi=bi,
-                   scenario=sc, results=res)
-
-
-def supply_text(ch: Chapter, indicators: pd.DataFrame) -> str:
-    """The scenario section: where the added tonnes come from, how they compare with the supplier's current
-    output and world output, and the unit of the production table."""
-
-    A, base, supply, noun, supplier = ch.supply["tonnes"], ch.base, ch.supply, ch.noun, ch.supplier
-    unit = base["unit"]
-    lines = []
-    if supply["basis"] == "indicator":
-        ind = supply["indicator"]
-        note = f" The table's note on it: “{ind['note']}”." if ind.get("note") else ""
-        lines.append(
-            f"The added supply is **{tonnes_text(A)} of {noun} a year**: the figure *{ind['label']}* ({ind['year']}) "
-            f"in the book's table of Pakistan indicators, from [{ind['publisher']}]({ind['source_url']}), "
-            f"{RELIABILITY_PHRASE[ind['reliability']]}.{note}")
-    elif supply["basis"] == "world_share":
-        found = supply_indicators(indicators, ch.mineral) if ch.supplier_iso3 == "PAK" else indicators.iloc[0:0]
-        if found.empty:
-            lines.append(
-                f"**Illustrative assumption, not a sourced figure.** The book's data hold no sourced tonnage for new "
-                f"{noun} output from {supplier}. The page therefore assumes new supply equal to "
-                f"**{pct(supply['fraction'], 0 if (supply['fraction'] * 100).is_integer() else 1)} of current world "
-                "production**, "
-                f"which is **{tonnes_text(A)} a year**, computed from the USGS table below.")
-        else:
-            listed = ", ".join(f"`indicator:{i}` ({tonnes_text(v)})" for i, v in zip(found["indicator"], found["value"]))
-            lines.append(
-                f"**Illustrative assumption.** The added supply, **{tonnes_text(A)} a year**, is "
-                f"{pct(supply['fraction'], 1)} of current world production. Sourced figures in the book's data: "
-                f"{listed}.")
-    else:
-        lines.append(f"The added supply, **{tonnes_text(A)} of {noun} a year**, is the value of `added_supply_t` as "
-                     "given; it is not a sourced figure.")
-
-    if base["supplier_status"] == "reported" and base["supplier_t"] > 0:
-        ratio = A / base["supplier_t"]
-        now = f"{supplier}'s current output in the USGS table ({tonnes_text(base['supplier_t'])} in {base['year']})"
-        if round(ratio, 2) == 1:
-            lines.append(f"That is the same as {now}, so the scenario is {supplier} doubling its output; it equals "
-                         f"{share_text(A / base['world_t'])} of world output.")
-        else:
-            lines.append(f"That is {num(ratio, 1)} times {now} and {share_text(A / base['world_t'])} of world output.")
-    else:
-        lines.append(f"USGS does not list {supplier} separately for {ch.name} {ch.stage} production in {base['year']} "
-                     f"(any output it has is in \"Other countries\"), so the page starts {supplier} at 0"
-                     + ("." if supply["basis"] == "world_share"
-                        else f"; the added supply equals {share_text(A / base['world_t'])} of world output."))
-    if unit == "t":
-        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in tonnes, the unit of the "
-                     "added supply, so no conversion is needed.")
-    else:
-        lines.append(f"USGS reports this table (*{base['product']}*, {base['edition']}) in {UNIT_LONG.get(unit, unit)}; "
-                     f"the page converts the added {tonnes_text(A)} to "
-                     f"{num(A / base['tonnes_per_unit'], 3).rstrip('0').rstrip('.')} {unit} before adding it, and shows "
-                     "all results in tonnes.")
-    return "## The scenario\n\n" + " ".join(lines)
-
-
-def world_text(ch: Chapter) -> str:
-    """World supply before and after: China's and the supplier's shares and the HHI."""
-
-    r = ch.r
-    c0, c1 = r.loc["china_share", "before"], r.loc["china_share", "after"]
-    s0, s1 = r.loc["supplier_share", "before"], r.loc["supplier_share", "after"]
-    h0, h1 = r.loc["hhi", "before"], r.loc["hhi", "after"]
-    w0, w1 = r.loc["world_production", "before"], r.loc["world_production", "after"]
-    if ch.world_growth_absorbs:
-        growth = (f"World output is held at {tonnes_text(w0)}: the new tonnes take market share from every other "
-                  f"producer in proportion to its output, so China's output falls from "
-                  f"{tonnes_text(r.loc['china_production', 'before'])} to "
-                  f"{tonnes_text(r.loc['china_production', 'after'])}.")
-    else:
-        growth = (f"The new tonnes add to world output, which rises from {tonnes_text(w0)} to {tonnes_text(w1)}; "
-                  "no other producer changes its output.")
-    return (f"## World supply before and after\n\n"
-            f"In {ch.base['year']} China produced **{share_text(c0)}** of world {ch.name} {ch.stage} output (shares of "
-            + ("USGS's world total" if ch.base.get("denominator") == "world_total" else
-               "the sum of the countries USGS lists")
-            + f", {tonnes_text(w0)}). {growth} China's share falls to "
-            f"**{share_text(c1)}**, {points_text(c1 - c0)} lower, and {ch.supplier}'s rises from {share_text(s0)} to "
-            f"{share_text(s1)}. The Herfindahl–Hirschman index of concentration (HHI = Σ (100 × sᵢ)², from 0 to "
-            f"10,000, where 10,000 is a single producer) moves from {num(h0)} to {num(h1)}.")
-
-
-def world_table(ch: Chapter) -> pd.DataFrame:
-    """World production, China's and the supplier's output and shares and the HHI, before and after (as text)."""
-
-    r, supplier = ch.r, ch.supplier
-    rows = [
-        ("World production (t)", "world_production", num),
-        ("China's production (t)", "china_production", num),
-        (f"{supplier}'s production (t)", "supplier_production", num),
-        ("China's share of world production", "china_share", share_text),
-        (f"{supplier}'s share of world production", "supplier_share", share_text),
-        ("HHI (0–10,000)", "hhi", num),
-    ]
-    return pd.DataFrame([(m, f(r.loc[k, "before"]), f(r.loc[k, "after"])) for m, k, f in rows],
-                        columns=["Measure", "Before", "After"])
-
-
-def buyer_text(ch: Chapter) -> str:
-    """The buyer section: US net import reliance, China's share of US imports and how the scenario changes
-    US reliance on China (or why it cannot be computed)."""
-    from critmin.data import package as datapackage
-
-    r, bi, noun, sourced = ch.r, ch.bi, ch.noun, ch.sourced
-    m0, m1 = r.loc["buyer_china_import_share", "before"], r.loc["buyer_china_import_share", "after"]
-    R0, R1 = r.loc["buyer_reliance_on_china", "before"], r.loc["buyer_reliance_on_china", "after"]
-    text = ["## The buyer's reliance on China"]
-    period = str(bi["import_period"]).replace("-", "–")
-    if math.isnan(bi["nir_pct"]):
-        text.append(f"USGS reports no net import reliance for {noun} in the years the book covers, so the buyer "
-                    "measures are not available; the world measures above still apply.")
-    elif math.isnan(R0) and bi["nir_pct"] == 0:
-        exporter = " (the United States is a net exporter)" if bi["nir_flag"] == "net_exporter" else ""
-        text.append(f"US net import reliance for {noun} was 0% in {bi['nir_year']}{exporter}, so the United States "
-                    "does not depend on net imports, from China or anywhere else, and the scenario cannot change that.")
-    elif math.isnan(R0):
-        why = ("the book has no USGS list of US import sources for it" if bi["china_import_status"] == "no_data"
-               else f"USGS ranks China among the sources ({bi['import_edition']}) without giving its share")
-        text.append(f"US net import reliance for {noun} was {num(bi['nir_pct'])}% in {bi['nir_year']}, but "
-                    f"China's share of US imports is not known because {why}. The buyer measures are therefore not "
-                    "available; the world measures above still apply.")
-    else:
-        censored = bi["nir_flag"] == "censored_gt"
-        nir_txt = f"more than {num(bi['nir_pct'])}%" if censored else f"{num(bi['nir_pct'])}%"
-        if bi["nir_flag"] == "net_exporter":
-            nir_txt = "0% (the United States is a net exporter)"
-        basis = bi["nir_basis"]
-        # NOTE: older editions name only the publisher's column (e.g. NIR_pct), which says nothing to a reader.
-        basis = f" (basis: {basis})" if basis and not str(basis).startswith("NIR") else ""
-        text.append(
-            f"USGS puts US net import reliance for {noun} in {bi['nir_year']} at {nir_txt} of apparent consumption{basis}."
-            + (f" The page uses {num(bi['nir_pct'])}%, so the reliance on China below is a lower bound."
-               if censored else ""))
-        if bi["china_share_assumed_zero"]:
-            text.append(
-                f"China is not among the major sources of US imports that USGS lists (category "
-                f"“{bi['import_category']}”, {period}, {bi['import_edition']}), so the page takes China's share of US "
-                f"imports as 0: US reliance on China for {noun} is about nil before the scenario, and the scenario "
-                "cannot lower it.")
-        else:
-            text.append(
-                f"China supplied {pct(m0)} of US imports in {period} (USGS category “{bi['import_category']}”, "
-                f"{bi['import_edition']}). Taken together, about **{share_text(R0)}** of US consumption came directly "
-                "from China (reliance on China = net import reliance × China's share of imports).")
-            if ch.displaces == "market" and ch.displaces_asked == "auto":
-                text.append(
-                    f"The page cannot work out how many tonnes of US imports the new supply would replace, because "
-                    f"{sourced['reason']}, so it does not assume the new tonnes are sold to the United States.")
-            if ch.displaces == "market":
-                text.append(
-                    f"Assuming the new tonnes are sold on the world market, and China's share of US imports falls in "
-                    f"the same proportion as its share of world production (`displaces='market'`), China's share of "
-                    f"US imports moves to {share_text(m1)} and US reliance on China to **{share_text(R1)}**, "
-                    f"{points_text(R1 - R0)} lower.")
-            else:
-                B, D = r.loc["supplied_to_buyer", "after"], r.loc["displaced_from_china", "after"]
-                how = {"china": "replacing imports from China first",
-                       "proportional": "replacing imports from every source in proportion",
-                       "none": "consumed on top of existing imports (for example, stockpiled)"}[ch.displaces]
-                if ch.consumption_basis == "usgs":
-                    src = next(s for s in datapackage.resource("us_salient")["sources"]
-                               if s["edition"].replace(" ", "").startswith(sourced["edition"]))
-                    est = ", an estimate" if sourced["flag"] == "estimated" else ""
-                    q_txt = (f"US apparent consumption of {num(ch.consumption)} t in {sourced['year']} "
-                             f"([{src['short']}]({src['path']}), column *{sourced['column']}*{est})")
-                else:
-                    q_txt = f"US apparent consumption of {tonnes_text(ch.consumption)} a year (`buyer_consumption_t`, as given)"
-                imports_cn = r.loc["buyer_nir", "before"] / 100 * m0 * ch.consumption
-                text.append(
-                    f"With {q_txt}, US imports from China come to about {tonnes_text(imports_cn)} a year. Assuming "
-                    f"{pct(ch.share_to_buyer)} of the new supply ({tonnes_text(B)}) is sold to the United States, "
-                    f"{how}, {tonnes_text(D)} of imports from China are displaced"
-                    + (" (all of them)" if imports_cn - 1e-9 <= D and D > 0 else "")
-                    + f": US reliance on China moves to **{share_text(R1)}**, {points_text(R1 - R0)} lower.")
-    return "\n\n".join([text[0], " ".join(text[1:])])
-
-
-def sensitivity_curve(ch: Chapter, production: pd.DataFrame, points: int = 41) -> dict:
-    """The scenario rerun for added supply from 0 to ``sensitivity_max`` × the scenario's (or to 5% of world
-    output when the scenario adds nothing), and the supply needed to bring China's share below half (or a
-    quarter below today's share where it is already under half).
-
-    Returns ``long`` (added_supply_t, measure label, share; rounded for a stable page), ``series`` (measure
-    id → label), ``top`` (the largest added supply), ``c_top`` (China's share there), ``target`` and ``need``
-    (tonnes a year; NaN if no amount reaches the target, 0 if already reached).
-    """
-    A, base, sc, bi = ch.supply["tonnes"], ch.base, ch.scenario, ch.bi
-    c0 = ch.r.loc["china_share", "before"]
-    target = 0.5 if c0 > 0.5 else c0 * 0.75
-    need = supply_for_china_share(base, sc, target)
-    top = A * ch.sensitivity_max if A > 0 else 0.05 * base["world_t"]
-    # Each point reruns the scenario; only the mineral's own rows can enter it, so they are selected once.
-    rows = production[production["mineral"].astype("object") == sc.mineral]
-    sens = sensitivity(rows, bi["nir_pct"], bi["china_import_share"], sc, np.linspace(0, top, points),
-                       buyer_consumption_t=ch.consumption)
-    series = {"china_share_after": "China's share of world production"}
-    if not sens["buyer_reliance_on_china_after"].isna().all():
-        series["buyer_reliance_on_china_after"] = "US reliance on China"
-    long = sens.melt(id_vars="added_supply_t", value_vars=list(series), var_name="measure", value_name="share")
-    long["measure"] = long["measure"].map(series)
-    long = long.round({"added_supply_t": 3, "share": 6})
-    return {"long": long, "series": series, "top": top, "c_top": float(sens["china_share_after"].iloc[-1]),
-            "target": target, "need": need}
-
-
-def sensitivity_text(ch: Chapter, curve: dict) -> str:
-    """The 'How much supply would it take?' section: the range the chart covers and the supply needed to
-    reach the target share of :func:`sensitivity_curve`."""
-
-    A, need, target = ch.supply["tonnes"], curve["need"], curve["target"]
-    if math.isnan(need):
-        need_txt = f"No amount of added supply in this model brings China's share down to {pct(target)}."
-    elif need == 0:
-        need_txt = ""
-    else:
-        goal = "below half" if target == 0.5 else f"to {pct(target, 1)} (a quarter less than today)"
-        need_txt = (f"To bring China's share {goal}, {ch.supplier} would have to add about **{tonnes_text(need)} a year**, "
-                    f"{num(need / A, 1) + ' times this scenario' if A > 0 else ''}"
-                    f"{' and ' if A > 0 else ''}{num(need / ch.base['world_t'] * 100, 0)}% of today's world output.")
-    return ("## How much supply would it take?\n\nThe chart reruns the scenario for added supply from 0 to "
-            f"{tonnes_text(curve['top'])} a year, everything else unchanged. " + need_txt)

@@ -553,18 +553,23 @@ def import_exposure(
     supply: pd.DataFrame,
     *,
     iso3: str = "CHN",
+    forms: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`critmin.metrics.exposure_table` on the book's tables, with display columns.
 
     ``supply`` is :func:`stage_table` output (for China); the processing share is preferred to the mining
-    share where both are reported. Adds ``nir_text`` (see :func:`nir_text`) and ``supply_source``.
+    share where both are reported. ``forms`` (``data/import_forms.csv``) names the import-source category that
+    matches the form each mineral's reliance is measured on (refined copper, not copper in blister), so that
+    every page reads China's share of US imports from the same category. Adds ``nir_text`` (see
+    :func:`nir_text`) and ``supply_source``.
     """
     sup = supply[supply["status"].isin(["reported", "published_share"]) & supply["share"].notna()]
     sup = sup.assign(stage=sup["stage_group"], country_share=sup["share"])
     # NOTE: two USGS processing stages for one mineral never occur in the data; keep the first alphabetically.
     sup = sup.sort_values(["mineral", "stage", "source"]).drop_duplicates(["mineral", "stage"])
+    category = dict(zip(forms["mineral"], forms["category"])) if forms is not None else None
     t = metrics.exposure_table(reliance, sources, sup[["mineral", "stage", "year", "country_share"]],
-                               iso3=iso3, stage_order=("processing", "mining"))
+                               iso3=iso3, stage_order=("processing", "mining"), category=category)
     src = sup.set_index(["mineral", "stage"])["source"]
     t["supply_source"] = [src.get((m, s), np.nan) if isinstance(s, str) else np.nan
                           for m, s in zip(t["mineral"], t["supply_stage"])]

@@ -6,6 +6,8 @@ finished Altair chart, or None when there is nothing to draw.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -218,21 +220,21 @@ EVIDENCE_SHORT = {"china_share_mine_rare_earths": "Rare-earth mine output",
                   "china_largest_fdi_source": "Net FDI into Pakistan"}
 
 
-def evidence_bars(used: list[str]) -> pd.DataFrame:
-    """China's share in each share measure among `used`, evaluated, with a label ending in its year (for
-    FDI, the latest of the fiscal years ranked)."""
-    bars = pd.DataFrame([{**evidence.evaluate(m).as_dict(), "label": EVIDENCE_SHORT[m]}
+def evidence_bars(used: list[str], tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """China's share in each share measure among `used`, evaluated on `tables`, with a label ending in its year
+    (for FDI, the latest of the fiscal years ranked)."""
+    bars = pd.DataFrame([{**evidence.evaluate(m, tables).as_dict(), "label": EVIDENCE_SHORT[m]}
                          for m in EVIDENCE_SHORT if m in used])
     bars["label"] = bars["label"] + " (" + bars["year"].str.split("–").str[-1] + ")"
     return bars
 
 
-def evidence_chart(used: list[str]) -> alt.TopLevelMixin:
+def evidence_chart(used: list[str], tables: Mapping[str, pd.DataFrame]) -> alt.TopLevelMixin:
     """Bars of China's share in each measure behind the checkable claims, with a dashed line at half.
 
     The source line names the edition each bar uses rather than every edition of the datasets.
     """
-    bars = evidence_bars(used)
+    bars = evidence_bars(used, tables)
     above = int((bars["value"] >= evidence.MAJORITY).sum())
     base = alt.Chart(bars).encode(
         x=alt.X("value:Q", title="China's share (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),

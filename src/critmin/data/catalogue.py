@@ -35,8 +35,8 @@ CURATION: dict[str, tuple[list[str], list[str]]] = {
     "wgi": (["wb-wgi-political-stability"], ["wgi"]),
     "wmd": (["bmk-world-mining-data-2018-2024"], ["wmd_usgs_check", "wmd_pakistan"]),
 }
-HAND_CURATED = ["minerals", "raw_manifest", "processing_shares", "export_controls", "pakistan_indicators", "events", "deals",
-                "claim_premises", "premise_evidence",
+HAND_CURATED = ["minerals", "raw_manifest", "import_forms", "processing_shares", "export_controls", "pakistan_indicators",
+                "events", "deals", "claim_premises", "premise_evidence",
                 "claims", "claims_codebook"]
 
 # Columns that mean the same in every dataset that has them. A dataset's own field description, where it
@@ -67,7 +67,7 @@ CONVENTIONS: dict[str, str] = {
     "origin": "data_release = read from the USGS data-release file.",
     "reliability": "P = primary or official (government, state agency, company statement); N = mainstream news; "
                    "M = mirror or aggregator copy (the original outlet is named); O = opinion, editorial or "
-                   "analysis. processing_shares uses primary / news.",
+                   "analysis. processing_shares uses primary.",
     "date_precision": "day, month or year: how precise the date is (the first of the month or year when coarser "
                       "than a day).",
 }

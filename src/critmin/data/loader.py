@@ -290,3 +290,15 @@ def check_package(data_dir: Path | None = None) -> list[str]:
 def load(name: str) -> pd.DataFrame:
     """Any dataset of the package by name (see `datapackage.resource_names()`)."""
     return read_resource(name)
+
+
+class Tables(dict):
+    """Data-package tables by name, each loaded (and validated) on first use: a mapping to pass to analysis
+    functions that read several tables, so that they never load data themselves. Tests pass a plain dict."""
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, name) or name in datapackage.resource_names()
+
+    def __missing__(self, name: str) -> pd.DataFrame:
+        self[name] = load(name)
+        return self[name]

@@ -5,9 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from critmin import data
 from critmin.analysis import claims
 from critmin.analysis import evidence as ev
 from critmin.data import countries
+
+# The package's tables, loaded on first use and shared by the tests of this module.
+TABLES = data.Tables()
+
+
+def verdicts_of(df):
+    return ev.premise_verdicts(df, TABLES["claim_premises"], TABLES["premise_evidence"], TABLES)
 
 
 def _prod(rows, mineral="rare_earths", stage="mine", year=2025, edition="MCS2026"):
@@ -159,17 +167,17 @@ def test_every_codebook_metric_has_a_function():
     metrics = cb[cb["code_type"] == "metric"].set_index("code")
     assert list(metrics.index) == list(ev.METRICS)
     for m in ev.METRICS:
-        e = ev.evaluate(m)
+        e = ev.evaluate(m, TABLES)
         assert e.metric == m and e.verdict in ev.VERDICTS
     with pytest.raises(KeyError):
-        ev.evaluate("unobtainium")
+        ev.evaluate("unobtainium", TABLES)
 
 
 def test_package_evidence_values():
-    assert ev.evaluate("china_share_mine_rare_earths").value == pytest.approx(270000 / 390000)
-    assert ev.evaluate("china_share_refining_copper").value == pytest.approx(11860 / 26944)
-    assert ev.evaluate("pakistan_share_world_production_rare_earths").value_text == "not listed"
-    assert "mou or stated intent" in ev.evaluate("deal_size_vs_other_deals").value_text
+    assert ev.evaluate("china_share_mine_rare_earths", TABLES).value == pytest.approx(270000 / 390000)
+    assert ev.evaluate("china_share_refining_copper", TABLES).value == pytest.approx(11860 / 26944)
+    assert ev.evaluate("pakistan_share_world_production_rare_earths", TABLES).value_text == "not listed"
+    assert "mou or stated intent" in ev.evaluate("deal_size_vs_other_deals", TABLES).value_text
 
 
 def test_grades_are_the_codes_of_claim_premises():
@@ -367,7 +375,7 @@ def test_evidence_slices_name_a_broken_query():
 
 @pytest.fixture(scope="module")
 def verdicts():
-    return ev.premise_verdicts()
+    return verdicts_of(claims.load_claims())
 
 
 def test_every_premise_gets_one_row_and_a_known_verdict(verdicts):
@@ -475,16 +483,16 @@ def test_verdict_chart():
 
 
 def test_premise_codes_markdown():
-    md = ev.premise_codes_markdown()
+    md = ev.premise_codes_markdown(claims.load_claims(), TABLES["claim_premises"])
     assert md.count("### ") == 3 and "(`listed_in_statistics`)" in md and "(`contradicted`)" in md
 
 
 def test_evidence_chart_on_package_data():
     used = ["china_share_mine_rare_earths", "china_largest_fdi_source"]
-    bars = claims_charts.evidence_bars(used)
+    bars = claims_charts.evidence_bars(used, TABLES)
     assert bars["label"].str.startswith("Rare-earth mine output (").iloc[0]
     assert bars["label"].str.match(r".* \((FY)?\d{4}\)$").all()  # FDI: the latest fiscal year
-    spec = claims_charts.evidence_chart(used).to_dict()
+    spec = claims_charts.evidence_chart(used, TABLES).to_dict()
     above = int((bars["value"] >= ev.MAJORITY).sum())
     title = spec["title"]["text"]
     title = " ".join(title) if isinstance(title, list) else title
@@ -512,10 +520,10 @@ def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
 def test_a_claims_file_without_coded_premises_is_not_judged():
     df = claims.load_claims().head(2)
     mine = df.assign(claim_id=df["claim_id"] + "-mine")
-    v = ev.premise_verdicts(mine)
+    v = verdicts_of(mine)
     assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
     assert ev.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
                                          "are matched to claims by claim_id), so none is judged.")
     assert claims_charts.verdict_chart(v, claims.load_codebook()) is None
-    some = ev.premise_verdicts(df)
+    some = verdicts_of(df)
     assert set(some["claim_id"]) == set(df["claim_id"])

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.analysis.scenario import Scenario, run, sensitivity
+from critmin.analysis import scenario as model
+from critmin.analysis.scenario import run, sensitivity
+
+
+def Scenario(*args, imports_stage="any", **kw):  # noqa: N802
+    """The model's Scenario; unless a test says otherwise the buyer imports every form (stage 'any')."""
+    return model.Scenario(*args, imports_stage=imports_stage, **kw)
 
 
 def table(rows, mineral="antimony", stage="mining", year=2024, unit="t"):
@@ -412,123 +417,60 @@ def test_sourced_consumption_feeds_the_scenario():
     assert r.loc["displaced_from_china", "after"] == pytest.approx(10)
 
 
-# --- The scenario chapter -------------------------------------------------------------------------------------
+# --- Stages: supply replaces imports only at the stage they are measured at ----------------------------------
 
-from critmin import text as txt  # noqa: E402
-from critmin.analysis import scenario as scn  # noqa: E402
-from critmin.chapters import scenario as scenario_charts  # noqa: E402
-from critmin.render import page as _page  # noqa: E402
-
-PAGE_DEFAULTS = dict(mineral="antimony", added_supply_t=0.0, supply_source="auto", supplier="Pakistan",
-                     buyer="United States", year=2024, stage="mine", displaces="auto", share_to_buyer=1.0,
-                     buyer_consumption_t=0.0, world_growth_absorbs=False, sensitivity_max=3.0, product="auto")
-
-
-@pytest.fixture(scope="module")
-def tables():
-    from critmin import data
-
-    return [data.load(n) for n in ("production", "minerals", "import_reliance", "import_sources",
-                                   "pakistan_indicators", "us_salient")]
+def test_mined_ore_does_not_replace_imports_of_refined_forms():
+    """Mined concentrate cannot be sold to a buyer whose imports are compounds: its reliance on China stays put,
+    however much is mined (the rare-earth page once printed 0% here)."""
+    for added in (10, 1000):
+        r = result(Scenario("antimony", added, imports_stage="refining"))
+        assert r.loc["china_share", "after"] < r.loc["china_share", "before"]  # the mine shares still move
+        for m in ("buyer_reliance_on_china", "buyer_china_import_share", "buyer_nir"):
+            assert r.loc[m, "after"] == pytest.approx(r.loc[m, "before"])
+        assert r.loc["supplied_to_buyer", "after"] == 0 and r.loc["displaced_from_china", "after"] == 0
+    r = result(Scenario("antimony", 10, imports_stage="refining", displaces="market"))
+    assert r.loc["buyer_reliance_on_china", "after"] == pytest.approx(0.4)
 
 
-def chapter(tables, **kw):
-    return scn.chapter(*tables, **{**PAGE_DEFAULTS, **kw})
+def test_refined_supply_replaces_refined_imports():
+    df = table(WORLD, stage="refinery")
+    r = result(Scenario("antimony", 10, imports_stage="refining"), df=df)
+    assert r.loc["buyer_reliance_on_china", "after"] == pytest.approx(0.2)  # as in the hand-worked case
+    assert run(df, NIR, M, Scenario("antimony", 10, imports_stage="refining"),
+               buyer_consumption_t=Q).attrs["reaches_buyer_imports"] is True
 
 
-def test_chapter_params_match_the_notebook(tables):
-    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
-    assert list(ch.params) == list(_page.notebook_parameters("scenario"))
-    assert ch.params["added_supply_t"] == 500.0 and ch.supply["tonnes"] == 500.0
-    assert ch.noun == "antimony" and ch.name == "antimony"
-    assert ch.displaces == "china" and ch.displaces_asked == "auto"  # USGS publishes US consumption of antimony
+def test_buyer_figures_need_the_stage_of_the_imports():
+    with pytest.raises(ParameterError, match="imports_stage is needed"):
+        run(table(WORLD), NIR, M, model.Scenario("antimony", 10), buyer_consumption_t=Q)
+    # without buyer figures the world measures need no stage
+    assert not run(table(WORLD), np.nan, np.nan, model.Scenario("antimony", 10)).empty
+    with pytest.raises(ParameterError, match="imports_stage must be one of"):
+        model.Scenario("antimony", 10, imports_stage="ore")
 
 
-@pytest.mark.parametrize("kw,message", [
-    (dict(mineral="unobtainium"), "mineral="),
-    (dict(supplier="China"), "supplier='China' is not allowed"),
-    (dict(buyer="Japan"), "buyer='Japan' is not available"),
-    (dict(sensitivity_max=20), "sensitivity_max="),
-    (dict(world_growth_absorbs="yes"), "world_growth_absorbs must be true or false"),
-    (dict(year=1990), "year=1990"),
-])
-def test_chapter_rejects_bad_parameters(tables, kw, message):
-    with pytest.raises(ParameterError, match=message):
-        chapter(tables, **kw)
+def test_reaches_imports():
+    assert model.reaches_imports("mine", "mine") and model.reaches_imports("mine", "any")
+    assert not model.reaches_imports("mine", "refining") and not model.reaches_imports("refinery", "metal")
+    assert model.reaches_imports("refinery", "refining") and model.reaches_imports("metal", "refining")
+    with pytest.raises(ParameterError, match="unknown supply-chain stage"):
+        model.reaches_imports("quarry", "mine")
 
 
-def test_chapter_prose_and_table(tables):
-    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
-    r = ch.r
-    supply = scn.supply_text(ch, tables[4])
-    assert supply.startswith("## The scenario\n\nThe added supply, **500 t of antimony a year**, is the value of "
-                             "`added_supply_t` as given")
-    world = scn.world_text(ch)
-    assert f"China produced **{scn.share_text(r.loc['china_share', 'before'])}** of world antimony mine output" in world
-    assert "The new tonnes add to world output" in world
-    t = scn.world_table(ch)
-    assert t.shape == (6, 3) and t.loc[3, "Before"] == scn.share_text(r.loc["china_share", "before"])
-    assert scn.buyer_text(ch).startswith("## The buyer's reliance on China\n\nUSGS puts US net import reliance")
-    held = chapter(tables, added_supply_t=500, supply_source="tonnes", world_growth_absorbs=True)
-    assert "World output is held at" in scn.world_text(held)
-
-
-def test_sensitivity_curve_text_and_chart(tables):
-    ch = chapter(tables, added_supply_t=500, supply_source="tonnes")
-    curve = scn.sensitivity_curve(ch, tables[0])
-    assert curve["top"] == 1500.0  # 3 × 500
-    assert curve["long"]["added_supply_t"].max() == 1500.0 and len(curve["long"]) == 41 * len(curve["series"])
-    c0 = ch.r.loc["china_share", "before"]
-    assert curve["target"] == (0.5 if c0 > 0.5 else c0 * 0.75)
-    assert 0 < curve["c_top"] < c0
-    text = scn.sensitivity_text(ch, curve)
-    assert "from 0 to 1,500 t a year, everything else unchanged." in text
-    if not math.isnan(curve["need"]) and curve["need"] > 0:
-        assert f"about **{txt.tonnes_text(curve['need'])} a year**" in text
-    spec = scenario_charts.sensitivity_chart(ch, curve).to_dict()
-    assert spec["title"]["text"] == f"Even 3× this supply leaves China with {txt.pct(curve['c_top'])} of world antimony output"
-    assert "(500 t a year)" in spec["title"]["subtitle"][0]
-
-
-def test_sensitivity_without_added_supply_runs_to_five_percent_of_world(tables):
-    ch = chapter(tables, added_supply_t=0, supply_source="tonnes")
-    curve = scn.sensitivity_curve(ch, tables[0])
-    assert curve["top"] == pytest.approx(0.05 * ch.base["world_t"])
-    title = scenario_charts.sensitivity_chart(ch, curve).to_dict()["title"]["text"]
-    assert title == f"Adding supply up to 5% of world output leaves China with {txt.pct(curve['c_top'])}"
-
-
-def test_a_mineral_with_several_usgs_products_needs_the_product_parameter(tables):
-    """Where USGS publishes a mineral's mine production in one year as several products (cobalt 2023, PGMs
-    2020–22), 'auto' lists them in one line, and naming one runs the scenario on that product's rows only."""
-    production = tables[0]
-    mine = production[production["stage"] == "mine"]
-    several = mine.groupby(["mineral", "year"])["product"].nunique()
-    assert (several > 1).any(), "the data no longer hold the case this test is about"
-    mineral, year = several[several > 1].index[0]
-    rows = mine[(mine["mineral"] == mineral) & (mine["year"] == year)]
-    products = sorted(rows["product"].dropna().unique())
-    kw = dict(mineral=mineral, year=int(year), supply_source="world_share:0.01", displaces="market")
-    with pytest.raises(ParameterError) as err:
-        chapter(tables, **kw)
-    msg = str(err.value)
-    assert "\n" not in msg and "product='auto'" in msg
-    for p in products:
-        assert repr(p) in msg
-    main = rows["product"].value_counts().idxmax()
-    ch = chapter(tables, product=main.upper(), **kw)  # case-insensitive, like the other choices
-    assert ch.product == main and ch.params["product"] == main.upper()
-    used = ch.base["rows"]
-    assert set(used["product"]) == {main}
-    with pytest.raises(ParameterError, match="product='no such product' is not available.*allowed: 'auto' or one of"):
-        chapter(tables, product="no such product", **kw)
-
-
-def test_absurd_magnitudes_are_refused_with_the_allowed_range(tables):
-    for name in ("added_supply_t", "buyer_consumption_t"):
-        kw = {name: 1e30, "supply_source": "tonnes" if name == "added_supply_t" else "auto"}
-        with pytest.raises(ParameterError) as err:
-            chapter(tables, **kw)
-        msg = str(err.value)
-        assert f"{name}=1e+30 is out of range; allowed: 0 to " in msg, msg
-        assert not re.search(r"\d{16,}", msg.replace(",", "")), msg  # no 31-digit number
+def test_stage_tables_add_processing_stages_usgs_lacks():
+    prod = table(WORLD, stage="mine")
+    block = dict(mineral="antimony", measure="output", year=2023, world_tonnes=50.0, edition="E", publisher="P")
+    proc = pd.DataFrame([
+        dict(block, stage="refining", product="refined", country="China", iso3="CHN", tonnes=45.0, source_table="iea_cmde2024"),
+        dict(block, stage="refining", product="refined", country="Belgium", iso3="BEL", tonnes=3.0, source_table="iea_cmde2024"),
+        # Table 7 names only the leader: never a table of its own
+        dict(block, stage="metal", product="metal", country="China", iso3="CHN", tonnes=9.0, source_table="mcs2026_t7"),
+        # a second mine table: USGS's comes first
+        dict(block, stage="mine", product="ore", country="China", iso3="CHN", tonnes=1.0, source_table="iea_cmde2024"),
+    ])
+    t = model.stage_tables(prod, proc)
+    assert sorted(t["stage"].unique()) == ["mine", "refining"]
+    ref = t[t["stage"] == "refining"]
+    assert sorted(zip(ref["row_kind"], ref["value"])) == [("country", 3.0), ("country", 45.0), ("world_total", 50.0)]
+    r = run(t, NIR, M, Scenario("antimony", 5, stage="refining", year=2023), buyer_consumption_t=Q).set_index("measure")
+    assert r.loc["china_share", ["before", "after"]].tolist() == pytest.approx([0.9, 45 / 55])

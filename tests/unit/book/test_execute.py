@@ -17,6 +17,8 @@ import pytest
 from critmin.book import build, execute
 
 MODES = ["fork", "spawn"] if hasattr(os, "fork") else ["spawn"]
+# Each test runs a few tiny notebooks in seconds; a kernel that never answers fails its test after five minutes.
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(autouse=True)

@@ -265,3 +265,19 @@ def test_a_duplicated_row_is_one_line(tmp_path):
     assert msg == msg.strip() and len(msg.splitlines()) == 1, msg
     assert msg.startswith("production.csv, line 11, column 'mineral': duplicate primary key (mineral=") and \
         msg.endswith("of line 6"), msg
+
+
+def test_tables_load_each_table_once_on_first_use(monkeypatch):
+    from critmin import data
+    from critmin.data import loader
+
+    calls = []
+    real = loader.load
+    monkeypatch.setattr(loader, "load", lambda name: calls.append(name) or real(name))
+    t = data.Tables()
+    assert "production" in t and "no_such_table" not in t
+    assert calls == []  # asking does not load
+    first = t["minerals"]
+    assert t["minerals"] is first and calls == ["minerals"]
+    with pytest.raises(KeyError, match="unknown dataset 'no_such_table'"):
+        t["no_such_table"]
