@@ -307,7 +307,9 @@ def price_chart(frame: pd.DataFrame, windows: pd.DataFrame) -> alt.TopLevelMixin
                                                                 range=[charts.PALETTE[1], "#FFFFFF"])),
         tooltip=[alt.Tooltip("series_text:N", title="Series"), alt.Tooltip("year:Q", format="d", title="Year"),
                  alt.Tooltip("price:N", title="Annual average"), alt.Tooltip("estimate:N", title="Figure")])
-    rules = base.transform_filter(alt.datum.layer == "rule").mark_rule(strokeWidth=1.2).encode(
+    # aria=False: the measures are in the chart's data and its description; in a panel without a measure the empty
+    # rule group would otherwise be an unlabelled image to a screen reader (axe: svg-img-alt).
+    rules = base.transform_filter(alt.datum.layer == "rule").mark_rule(strokeWidth=1.2, aria=False).encode(
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["measure takes effect", "suspension"],
                                                               range=[charts.CHINA, "#777777"])),
         strokeDash=alt.StrokeDash("kind:N", title=None, scale=alt.Scale(domain=["measure takes effect", "suspension"],

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from critmin.analysis.supply import control_rules, exposed, reported_shares
+from critmin.chapters.supply import control_rules, exposed, reported_shares
 from critmin.render import charts
 from critmin.text import pct, share_text
 
@@ -31,7 +31,7 @@ def share_over_time(shares: pd.DataFrame, change: pd.DataFrame, ctrl: pd.DataFra
                     country_name: str, start_year: int) -> alt.TopLevelMixin:
     """Small multiples, one per series, of the country's share by publisher, with China's export controls
     as dashed rules. Takes :func:`critmin.supply.history_shares`, :func:`~critmin.supply.share_change` and
-    :func:`~critmin.supply.export_control_dates` output."""
+    :func:`~critmin.chapters.supply.export_control_dates` output."""
     rules = control_rules(ctrl, shares)
     pts = shares[shares["share"].notna()][["series", "year", "share", "publisher", "source", "basis", "denominator"]]
     pts = pts.assign(layer="share", x=pts["year"].astype(float))

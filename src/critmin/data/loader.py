@@ -258,11 +258,20 @@ def read_resource(name: str, data_dir: Path | None = None, path: Path | None = N
         typed = schema_for(res).validate(typed, lazy=True)
     except SchemaErrors as e:
         raise DataError("\n".join(_format_schema_errors(e, where, line_of=line_of))) from None
-    typed.attrs["lines"] = list(line_of)  # each row's line in the file, for checks made after loading
+    typed.attrs["lines"] = Lines(line_of)  # each row's line in the file, for checks made after loading
     cache.put(name, res, path, typed)
     if record:
         _record_read(name, path)
     return typed
+
+
+class Lines(tuple):
+    """Each row's line in its file. pandas deep-copies a frame's ``attrs`` on every operation that makes a new
+    frame; these numbers never change, so a copy is the same object (a list here cost about a second per
+    scenario run)."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def check_package(data_dir: Path | None = None) -> list[str]:

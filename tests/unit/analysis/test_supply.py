@@ -8,6 +8,7 @@ import pytest
 
 from critmin import params
 from critmin.analysis import supply
+from critmin.chapters import supply as supply_page
 
 NA = np.nan
 
@@ -212,7 +213,7 @@ TABLE = supply.stage_table(PROD, REF, iso3="CHN", year=2024)  # labels default t
 
 
 def test_coverage_summary_counts_stages_and_largest_shares():
-    text = supply.coverage_summary(TABLE, ["cobalt", "copper", "gallium"], ("mining", "processing"), 2024, "China")
+    text = supply_page.coverage_summary(TABLE, ["cobalt", "copper", "gallium"], ("mining", "processing"), 2024, "China")
     lines = text.splitlines()
     assert lines[0] == "This page covers **3** minerals in **2024**."
     # copper and cobalt have a 2024 mine table; China is named only in copper's, as no. 2
@@ -221,12 +222,12 @@ def test_coverage_summary_counts_stages_and_largest_shares():
     assert lines[2].endswith("largest producer for 3 (Cobalt, Copper, Gallium).")
     assert lines[-1] == ("China's largest shares: Cobalt processing **75.0%**; Copper processing **75.0%**; "
                          "Gallium processing **66.7%**.")
-    one = supply.coverage_summary(TABLE, ["copper"], ("mining",), 2024, "China")
+    one = supply_page.coverage_summary(TABLE, ["copper"], ("mining",), 2024, "China")
     assert one.startswith("This page covers **1** mineral in")
 
 
 def test_concentration_summary_hhi_range_residual_and_bounds():
-    text = supply.concentration_summary(TABLE, "China")
+    text = supply_page.concentration_summary(TABLE, "China")
     assert "ranges from **3,000** (Copper, mining) to **6,250** (Copper, processing)" in text  # 50²+20²+10², 75²+25²
     assert "In 5 of 5 mineral stages" in text
     assert "largest for Copper (mining): **20.0%** of the world total" in text  # (100 - 80) / 100
@@ -234,15 +235,15 @@ def test_concentration_summary_hhi_range_residual_and_bounds():
     assert "by up to 13.2 percentage points (Cobalt, processing: 88.2% instead of 75.0%)" in text
     assert "For 1 mineral stage (Gallium processing) the rounded world total is below" in text
     assert "rise by at most 400 (Copper, mining)" in text  # the 20 t residual as one producer: 20²
-    assert supply.concentration_summary(TABLE[TABLE["status"] == "no_stage"], "China") == ""
+    assert supply_page.concentration_summary(TABLE[TABLE["status"] == "no_stage"], "China") == ""
 
 
 def test_not_shown_text_and_table_view():
-    missing, one_stage = supply.not_shown_text(TABLE, ("mining", "processing"))
+    missing, one_stage = supply_page.not_shown_text(TABLE, ("mining", "processing"))
     assert missing.startswith("**Not shown in the chart (1):**\n- Cobalt, mining: Not among")
     assert one_stage == "The data have only one stage for some minerals: no mining stage for Gallium."
-    assert supply.not_shown_text(TABLE, ("processing",))[1:] == []
-    view = supply.stage_table_view(TABLE, "China", 2024)
+    assert supply_page.not_shown_text(TABLE, ("processing",))[1:] == []
+    view = supply_page.stage_table_view(TABLE, "China", 2024)
     assert len(view.frame) == 5  # gallium mining has no stage
     assert view.frame["Rank"].dtype == "float64"
     assert view.caption == "China's share and concentration by mineral and stage, 2024"
@@ -250,22 +251,22 @@ def test_not_shown_text_and_table_view():
 
 
 def test_concentration_parameters_checks_in_declared_order():
-    year, iso3, name, selected, stage, stages = supply.concentration_parameters(
+    year, iso3, name, selected, stage, stages = supply_page.concentration_parameters(
         2024, "chile", "copper,cobalt", "mine", PROD, REF)
     assert (year, iso3, name, stage, stages) == (2024, "CHL", "Chile", "mine", ("mining",))
     assert sorted(selected) == ["cobalt", "copper"]
-    assert supply.concentration_parameters(2024, "CHN", "all", "all", PROD, REF)[-1] == ("mining", "processing")
+    assert supply_page.concentration_parameters(2024, "CHN", "all", "all", PROD, REF)[-1] == ("mining", "processing")
     with pytest.raises(params.ParameterError, match="year=1990"):
-        supply.concentration_parameters(1990, "Narnia", "foo", "foo", PROD, REF)
+        supply_page.concentration_parameters(1990, "Narnia", "foo", "foo", PROD, REF)
     with pytest.raises(params.ParameterError, match="stage='foo'"):
-        supply.concentration_parameters(2024, "China", "all", "foo", PROD, REF)
+        supply_page.concentration_parameters(2024, "China", "all", "foo", PROD, REF)
 
 
 def test_check_importer():
-    assert supply.check_importer(" usa ") == "United States"
-    assert supply.check_importer("United States") == "United States"
+    assert supply_page.check_importer(" usa ") == "United States"
+    assert supply_page.check_importer("United States") == "United States"
     with pytest.raises(params.ParameterError, match="importer='China' is not available"):
-        supply.check_importer("China")
+        supply_page.check_importer("China")
 
 
 # over time
@@ -288,7 +289,7 @@ EVENTS = pd.DataFrame({
 
 def test_change_summary_lists_each_series_and_the_missing_minerals():
     change = supply.share_change(SHARES)
-    text = supply.change_summary(SHARES, change, ["lithium", "cobalt"], "China", 2020)
+    text = supply_page.change_summary(SHARES, change, ["lithium", "cobalt"], "China", 2020)
     lines = text.splitlines()
     assert lines[0] == ("China's share of world output, first year with a share from 2020, the last BGS year "
                         "and the newest figure:")
@@ -298,29 +299,29 @@ def test_change_summary_lists_each_series_and_the_missing_minerals():
 
 
 def test_export_control_dates_and_rules():
-    ctrl = supply.export_control_dates(EVENTS, SHARES)
+    ctrl = supply_page.export_control_dates(EVENTS, SHARES)
     assert ctrl["event_id"].tolist() == ["e1"] and ctrl["mineral"].tolist() == ["lithium"]
     assert ctrl["date_text"].tolist() == ["2025-01-02"]
     assert ctrl["x"].iloc[0] == pytest.approx(2025 + 1 / 366)
-    rules = supply.control_rules(ctrl, SHARES)
+    rules = supply_page.control_rules(ctrl, SHARES)
     assert rules.columns.tolist() == ["series", "x", "date_text", "title", "layer"]
     assert rules["series"].tolist() == ["Lithium, mine production"]
 
 
 def test_seam_and_controls_text():
-    ctrl = supply.export_control_dates(EVENTS, SHARES)
-    seam, controls = supply.seam_and_controls_text(SHARES, ctrl).split("\n\n")
+    ctrl = supply_page.export_control_dates(EVENTS, SHARES)
+    seam, controls = supply_page.seam_and_controls_text(SHARES, ctrl).split("\n\n")
     assert seam.startswith("**The seam.** BGS and USGS overlap in 2021; there the two differ by up to 10.0 "
                            "percentage points (Lithium, mine production, 2021: BGS 30.0%, USGS 20.0%).")
     assert controls.startswith("**Export controls.** The events table lists 1 Chinese export-control dates for "
                                "minerals on this page (Lithium), the first on 2025-01-02.")
-    none = supply.seam_and_controls_text(SHARES[SHARES["publisher"] == "BGS"], ctrl.iloc[0:0])
+    none = supply_page.seam_and_controls_text(SHARES[SHARES["publisher"] == "BGS"], ctrl.iloc[0:0])
     assert none == ("**Export controls.** None of the Chinese export controls in the events table concerns the "
                     "minerals on this page.")
 
 
 def test_change_table():
-    t = supply.change_table(SHARES, supply.share_change(SHARES), "China")
+    t = supply_page.change_table(SHARES, supply.share_change(SHARES), "China")
     row = t.frame.iloc[0]
     assert row["Share then"] == pytest.approx(0.1) and row["Newest share"] == pytest.approx(0.2)
     assert row["BGS series"] == "Li content" and row["Newer publishers' series"] == "mine production"
@@ -347,7 +348,7 @@ EXP = pd.DataFrame({
 
 def test_reliance_summary():
     exp = EXP.assign(nir_pct=EXP["nir_pct"].fillna(0.0))  # net exporters carry 0
-    text = supply.reliance_summary(exp)
+    text = supply_page.reliance_summary(exp)
     assert "for **4** minerals; the newest year is 2024 for most (Cobalt use other years" in text
     assert "more than half its use of **2** of them by USGS's exact figures; " in text
     assert "for all of its use of **1** (Gallium)" in text
@@ -357,13 +358,13 @@ def test_reliance_summary():
 def test_reliance_summary_counts_a_bound_above_half_as_at_least():
     exp = EXP.assign(nir_pct=EXP["nir_pct"].fillna(0.0))
     exp.loc[exp["mineral"] == "beryllium", ["nir_pct", "nir_flag"]] = [50.0, "censored_gt"]
-    text = supply.reliance_summary(exp)
+    text = supply_page.reliance_summary(exp)
     assert "more than half its use of **2** of them by USGS's exact figures" in text
     assert "a bound of more than half for **1** more (Beryllium), so at least **3** in all" in text
 
 
 def test_china_sources_summary():
-    text = supply.china_sources_summary(EXP)
+    text = supply_page.china_sources_summary(EXP)
     assert "main import sources for 3 minerals" in text
     assert "China is among them for **2** and the first source for **1** (Gallium)" in text
     assert "lists (2021–24): Gallium 20.0% (metal). Older editions" in text
@@ -380,11 +381,11 @@ def test_label_minerals_and_comtrade():
             ("copper", "7402", "Cu, unrefined", 2024, "World", None, "world_total", 5e6)]])
     ct = supply.comtrade_china_share(u)
     registry = pd.DataFrame({"mineral": ["gallium"], "label": ["Gallium"]})
-    assert supply.label_minerals(ct, registry)["label"].unique().tolist() == ["copper", "Gallium"]
-    text = supply.comtrade_summary(ct)
+    assert supply_page.label_minerals(ct, registry)["label"].unique().tolist() == ["copper", "Gallium"]
+    text = supply_page.comtrade_summary(ct)
     assert "For the 2 HS codes in the data, China's share of the value of US imports in 2024 ranged from 0% " \
            "(Cu, unrefined, HS 7402) to **25.0%** (Ga, unwrought, HS 811292)." in text
-    t = supply.comtrade_table(ct, registry)
+    t = supply_page.comtrade_table(ct, registry)
     assert t.frame.columns.tolist() == ["Mineral", "HS code", "Goods", "China 2023", "China 2024",
                                         "US imports 2024, US$ m"]
     assert t.frame.set_index("HS code").loc["811292", "US imports 2024, US$ m"] == pytest.approx(12.0)
@@ -392,13 +393,13 @@ def test_label_minerals_and_comtrade():
 
 
 def test_exposure_summary_and_table():
-    assert supply.exposed(EXP)["label"].tolist() == ["Gallium", "Cobalt", "Gold"]
-    text = supply.exposure_summary(EXP)
+    assert supply_page.exposed(EXP)["label"].tolist() == ["Gallium", "Cobalt", "Gold"]
+    text = supply_page.exposure_summary(EXP)
     assert text.startswith("On the world-supply basis the most exposed minerals are Gallium **98.0%** (net import "
                            "reliance 100% × China 98.0% of world processing); Cobalt **57.0%**")
     assert text.endswith("exposure on that basis is Gallium 20.0%.")
-    assert supply.exposure_summary(EXP.assign(exposure_import=NA)).endswith("of world mining). ")
-    t = supply.exposure_table_view(EXP)
+    assert supply_page.exposure_summary(EXP.assign(exposure_import=NA)).endswith("of world mining). ")
+    t = supply_page.exposure_table_view(EXP)
     assert t.frame["Mineral"].tolist() == ["Gallium", "Cobalt", "Gold", "Beryllium"]
     assert t.frame["China's rank as source"].dtype == "float64"
 
@@ -441,7 +442,7 @@ def test_share_over_time_chart():
     from critmin.chapters import supply_charts
 
     change = supply.share_change(SHARES)
-    ctrl = supply.export_control_dates(EVENTS, SHARES)
+    ctrl = supply_page.export_control_dates(EVENTS, SHARES)
     spec = supply_charts.share_over_time(SHARES, change, ctrl, iso3="CHN", country_name="China",
                                          start_year=2020).to_dict()
     assert spec["title"]["text"] == "China's share rose in 1 of 1 series since 2020"

@@ -281,3 +281,14 @@ def test_tables_load_each_table_once_on_first_use(monkeypatch):
     assert t["minerals"] is first and calls == ["minerals"]
     with pytest.raises(KeyError, match="unknown dataset 'no_such_table'"):
         t["no_such_table"]
+
+
+def test_row_line_numbers_are_shared_not_copied():
+    """pandas deep-copies attrs on every new frame: the loader's line numbers must make that a no-op."""
+    import copy
+
+    df = data.load("production")
+    lines = df.attrs["lines"]
+    assert len(lines) == len(df) and lines[0] == 2  # line 1 is the header
+    assert copy.deepcopy(df.attrs)["lines"] is lines
+    assert df[df["year"] > 0].attrs["lines"] is lines
