@@ -32,7 +32,6 @@ __all__ = [
     "mineral_name",
     "mines_text",
     "mines_table",
-    "MINES_FORMATS",
     "revision_note",
     "history_panels",
     "chromite_span",
@@ -321,14 +320,14 @@ def mines_text(ws: pd.DataFrame, production: pd.DataFrame, year: int, iso3: str 
 
     Also says so when USGS lists no rare-earth production for the country in any edition.
     """
-    from critmin.text import num, pct
+    from critmin.text import num, share_text
 
     top = ws.iloc[0]
     lines = [f"In **{year}** the USGS Mineral Commodity Summaries list Pakistan as a producer of **{len(ws)}** of the "
              f"{production['mineral'].nunique()} minerals in this book's production table: "
-             + ", ".join(f"{mineral_name(m)} ({num(v)} {u}, {pct(s, 2)} of world output)" for m, v, u, s in
+             + ", ".join(f"{mineral_name(m)} ({num(v)} {u}, {share_text(s)} of world output)" for m, v, u, s in
                          zip(ws["mineral"], ws["value"], ws["unit"], ws["share"])) + "."]
-    lines.append(f"The largest share is {mineral_name(top['mineral'])}, at **{pct(top['share'], 2)}**, where Pakistan "
+    lines.append(f"The largest share is {mineral_name(top['mineral'])}, at **{share_text(top['share'])}**, where Pakistan "
                  f"ranks {top['rank']} of {top['n_producers']} producers USGS names.")
     rare = production[(production["mineral"] == "rare_earths") & (production["iso3"] == iso3)]
     if rare.empty:
@@ -337,13 +336,18 @@ def mines_text(ws: pd.DataFrame, production: pd.DataFrame, year: int, iso3: str 
     return " ".join(lines)
 
 
-MINES_FORMATS = {"value": "{:,.0f}", "world_total": "{:,.0f}", "share": "{:.2%}"}
-
-
 def mines_table(ws: pd.DataFrame) -> pd.DataFrame:
-    """The :func:`world_shares` frame as shown: readable mineral names, 'reported' where USGS sets no flag."""
-    return ws.assign(mineral=ws["mineral"].map(mineral_name), flag=ws["flag"].fillna("reported"))[
-        ["mineral", "value", "unit", "world_total", "share", "rank", "n_producers", "edition", "flag"]]
+    """The :func:`world_shares` frame as shown: readable mineral names, Pakistan's output and the world total
+    each in the table's unit, the share as the book states shares, 'reported' where USGS sets no flag."""
+    from critmin.text import quantity, share_text
+
+    return pd.DataFrame({
+        "Mineral": ws["mineral"].map(mineral_name).to_numpy(),
+        "Pakistan's output": [quantity(v, u) for v, u in zip(ws["value"], ws["unit"])],
+        "World total": [quantity(v, u) for v, u in zip(ws["world_total"], ws["unit"])],
+        "Pakistan's share": [share_text(x) for x in ws["share"]],
+        "Rank": ws["rank"].to_numpy(), "Producers listed": ws["n_producers"].to_numpy(),
+        "Edition": ws["edition"].to_numpy(), "Flag": ws["flag"].fillna("reported").to_numpy()})
 
 
 def revision_note(series: pd.DataFrame, mineral: str = "antimony") -> str:
@@ -386,17 +390,17 @@ def history_text(hs: pd.DataFrame, zero: list[str], first_year: int) -> str:
 
     `hs` and `zero` come from :func:`history_panels`; `first_year` is the first year of the BGS table.
     """
-    from critmin.text import num, pct
+    from critmin.text import num, share_text
 
     first, last, peak = chromite_span(hs)
     cu = hs[(hs["mineral"] == "copper") & (hs["stage"] == "mine")]
     text = (f"The British Geological Survey's series go back to {first_year}. Pakistan's chromite output was "
             f"**{num(first['value'] / 1e3)} kt** in {first['year']} and **{num(last['value'] / 1e3)} kt** in "
             f"{last['year']} (peak {num(peak['value'] / 1e3)} kt in {peak['year']}), "
-            f"**{pct(last['share'], 1)}** of the output of all producers BGS lists that year. ")
+            f"**{share_text(last['share'])}** of the output of all producers BGS lists that year. ")
     if not cu.empty:
         text += (f"Copper mining appears from {cu.iloc[0]['year']}; in {cu.iloc[-1]['year']} it was "
-                 f"{num(cu.iloc[-1]['value'] / 1e3, 1)} kt, **{pct(cu.iloc[-1]['share'], 2)}** of the listed world total. ")
+                 f"{num(cu.iloc[-1]['value'] / 1e3, 1)} kt, **{share_text(cu.iloc[-1]['share'])}** of the listed world total. ")
     if zero:
         text += f"BGS also lists Pakistan for {', '.join(z.lower() for z in zero)}, with zero output in every year. "
     return text + "BGS publishes no world total, so these shares use the sum of the producers it lists."
@@ -405,7 +409,7 @@ def history_text(hs: pd.DataFrame, zero: list[str], first_year: int) -> str:
 def reserves_text(reserves: pd.DataFrame, indicators: pd.DataFrame, iso3: str = ISO3) -> str:
     """The country's USGS reserves, each with what its share of the world can honestly be said to be."""
     from critmin.analysis.deals import source_link
-    from critmin.text import num, pct
+    from critmin.text import num, share_text
 
     parts = []
     for _, r in reserves_shares(reserves, iso3).iterrows():
@@ -415,10 +419,10 @@ def reserves_text(reserves: pd.DataFrame, indicators: pd.DataFrame, iso3: str = 
         elif r["share_bound"] == "at_most":
             parts.append(f"**{name.capitalize()}** reserves are {num(r['value'])} {r['unit']} ({r['edition']}); the "
                          f"world total is given only as more than {num(r['world_total'])} {r['unit']}, so Pakistan "
-                         f"holds **at most {pct(r['share'], 1)}** of known world reserves.")
+                         f"holds **at most {share_text(r['share'])}** of known world reserves.")
         elif r["share_bound"] == "exact":
             parts.append(f"**{name.capitalize()}** reserves are {num(r['value'])} {r['unit']}, "
-                         f"{pct(r['share'], 1)} of the world total.")
+                         f"{share_text(r['share'])} of the world total.")
     ft = indicators[indicators["indicator"] == "antimony_reserves_world_share"]
     if not ft.empty:
         r0 = ft.iloc[0]
@@ -488,13 +492,13 @@ def partner_row(df: pd.DataFrame, iso3: str) -> pd.Series:
 
 def trade_text(exports: pd.DataFrame, imports: pd.DataFrame) -> str:
     """The US and China as buyers of Pakistan's exports and China as supplier, from :func:`exports_by_partner`."""
-    from critmin.text import pct
+    from critmin.text import share_text
 
     us_x, cn_x, cn_m = partner_row(exports, "USA"), partner_row(exports, "CHN"), partner_row(imports, "CHN")
-    return (f"In {exports['period'].iloc[0]} (provisional), the **United States bought {pct(us_x['share'], 1)}** of "
-            f"Pakistan's goods exports and **China {pct(cn_x['share'], 1)}**, while China supplied "
-            f"**{pct(cn_m['share'], 1)}** of its imports. The State Bank lists only the {len(exports)} largest "
-            f"partners, which together take {pct(exports['share'].sum(), 0)} of exports; shares here are of all "
+    return (f"In {exports['period'].iloc[0]} (provisional), the **United States bought {share_text(us_x['share'])}** of "
+            f"Pakistan's goods exports and **China {share_text(cn_x['share'])}**, while China supplied "
+            f"**{share_text(cn_m['share'])}** of its imports. The State Bank lists only the {len(exports)} largest "
+            f"partners, which together take {share_text(exports['share'].sum())} of exports; shares here are of all "
             "exports (the monthly totals), not of the listed partners.")
 
 
@@ -509,13 +513,13 @@ def fdi_text(tables: dict[int, pd.DataFrame], fdi_sector: pd.DataFrame) -> str:
 
     `tables` comes from :func:`fdi_tables`; dollar signs are escaped for Markdown.
     """
-    from critmin.text import num, pct
+    from critmin.text import num, share_text
 
     fy = list(tables)
     latest = tables[fy[-1]]
     cn, us = partner_row(latest, "CHN"), partner_row(latest, "USA")
     text = (f"Net foreign direct investment tells the opposite story. In FY{fy[-1]} (provisional) China accounted for "
-            f"**US\\${num(cn['value'])} million**, {pct(cn['share'])} of net FDI, while net investment from the "
+            f"**US\\${num(cn['value'])} million**, {share_text(cn['share'])} of net FDI, while net investment from the "
             f"United States was **{usd_millions(us['value'])}**")
     if len(fy) > 1:
         prev = tables[fy[-2]]
@@ -548,18 +552,18 @@ def scale_row(scale: pd.DataFrame, prefix: str) -> pd.Series:
 
 def copper_text(scale: pd.DataFrame, used: dict, year: int) -> str:
     """Reko Diq's planned output and Saindak's against world and Chinese copper, from :func:`copper_scale`."""
-    from critmin.text import num, pct
+    from critmin.text import num, share_text
 
     rd1, rd2 = scale_row(scale, "Reko Diq phase 1"), scale_row(scale, "Reko Diq after")
     cn_ref, sd = scale_row(scale, "China's refined"), scale_row(scale, "Saindak")
     fallback = (f" (USGS has no world copper figure for {year}, so {used['usgs_year']} is used)"
                 if used["fell_back"] else "")
     return (f"Reko Diq's planned first phase, about **{num(rd1['kt'])} kt of copper a year**, would equal "
-            f"**{pct(rd1['share_of_world_mine'], 1)}** of world copper mine production in {used['usgs_year']}{fallback}; "
-            f"after the planned expansion, about {num(rd2['kt'])} kt, **{pct(rd2['share_of_world_mine'], 1)}**. China "
+            f"**{share_text(rd1['share_of_world_mine'])}** of world copper mine production in {used['usgs_year']}{fallback}; "
+            f"after the planned expansion, about {num(rd2['kt'])} kt, **{share_text(rd2['share_of_world_mine'])}**. China "
             f"alone refined {num(cn_ref['kt'])} kt that year, {num(cn_ref['kt'] / rd2['kt'])} times the expanded Reko "
             f"Diq. Saindak, Pakistan's producing copper mine run by China's MCC, makes about {num(sd['kt'])} kt a "
-            f"year, {pct(sd['share_of_world_mine'], 2)} of world mine output.")
+            f"year, {share_text(sd['share_of_world_mine'])} of world mine output.")
 
 
 def reko_diq_text(events: pd.DataFrame, event_id: str = "reko-diq-slowdown") -> str:

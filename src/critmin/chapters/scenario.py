@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from critmin.analysis import metrics
 from critmin.analysis.scenario import (
     MAX_MULTIPLE_OF_WORLD,
     Scenario,
@@ -225,6 +226,16 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
                      displaces="market" if displaces == "auto" else displaces,
                      world_growth_absorbs=world_growth_absorbs)
     base = baseline(rows_m, start)
+    china = metrics.country_share(base["rows"], "CHN", ["mineral", "year"], denominator="book").iloc[0]
+    if china["status"] != "reported":
+        # NOTE: where the publisher does not give China's output (not listed, or withheld) the page, which
+        # measures China's share, has nothing to start from; it refuses rather than guess a share.
+        listed = _minerals_with_china(tables_all(production, processing), stage_order(stage))
+        how = "withholds" if china["status"] == "withheld" else "does not list"
+        raise ParameterError(
+            f"mineral={mineral!r}: {_publisher(str(rows_ms['publisher'].dropna().iloc[0]))} {how} China's "
+            f"{label.lower()} {stage} output for {year}, so its share cannot be computed; allowed at this stage (China "
+            f"listed): {', '.join(listed)}")
     # Magnitudes are checked against world production here, before any number is computed or printed.
     limit = round(MAX_MULTIPLE_OF_WORLD * base["world_t"])
     for name, value in (("added_supply_t", added_supply_t), ("buyer_consumption_t", buyer_consumption_t)):
@@ -264,6 +275,19 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
                    world_growth_absorbs=world_growth_absorbs, sensitivity_max=sensitivity_max, base=base,
                    sourced=sourced, consumption=consumption, consumption_basis=basis, supply=supply, bi=bi,
                    scenario=sc, results=res, rows=rows_m, publisher=_publisher(publisher))
+
+
+def tables_all(production: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
+    """Every mineral's stage tables (for listing the alternatives in an error)."""
+    return stage_tables(production, processing)
+
+
+def _minerals_with_china(tables: pd.DataFrame, order: int) -> list[str]:
+    """Minerals whose newest table at a stage of this order lists China's output."""
+    t = tables[[stage_order(st) == order for st in tables["stage"]]]
+    t = t[t["year"] == t.groupby("mineral")["year"].transform("max")]
+    china = t[(t["iso3"].astype("object") == "CHN") & t["value"].notna()]
+    return sorted(china["mineral"].unique())
 
 
 def _publisher(name: str) -> str:

@@ -162,14 +162,16 @@ def test_mines_text_and_table():
     ws = pk.world_shares(PROD, 2024)
     text = pk.mines_text(ws, PROD, 2024)
     assert "producer of **2** of the 3 minerals" in text
-    assert "antimony (250 t, 0.25% of world output)" in text
+    assert "antimony (250 t, 0.2% of world output)" in text  # the book's one way to state a share
     assert "ranks 2 of 2 producers" in text
     assert "no Pakistani rare-earth production" in text  # none in PROD
     with_ree = pd.concat([PROD, _prod([("rare_earths", "mine", "REO", "Pakistan", "PAK", "country", 2024, 1, "t", None, "E2")])])
     assert "rare-earth" not in pk.mines_text(ws, with_ree, 2024)
     t = pk.mines_table(ws)
-    assert list(t["flag"]) == ["reported", "estimated"]
-    assert t.columns[0] == "mineral" and "product" not in t.columns
+    assert list(t["Flag"]) == ["reported", "estimated"]
+    assert t.columns[0] == "Mineral" and "product" not in t.columns
+    assert all(cell.endswith((" t", " kg")) or cell == "–" for cell in t["World total"])  # a total carries its unit
+    assert all(cell.count(".") <= 1 and cell.endswith("%") or cell == "–" for cell in t["Pakistan's share"])
 
 
 def test_mineral_name():
@@ -208,7 +210,7 @@ def test_history_panels_drop_all_zero_series_and_text():
     assert (first["year"], last["year"], peak["year"]) == (1970, 1972, 1971)
     text = pk.history_text(hs, zero, 1970)
     assert "was **20 kt** in 1970 and **25 kt** in 1972 (peak 30 kt in 1971), **12.5%**" in text  # 25 / 200
-    assert "in 1972 it was 5.0 kt, **0.50%**" in text  # 5,000 / 1,000,000
+    assert "in 1972 it was 5.0 kt, **0.5%**" in text  # 5,000 / 1,000,000
     assert "BGS also lists Pakistan for iron ore" in text
 
 
@@ -268,7 +270,7 @@ def test_trade_text_and_chart():
     ex, im = _trade()
     text = pk.trade_text(ex, im)
     assert "**United States bought 30.0%**" in text and "**China 10.0%**" in text and "**25.0%** of its imports" in text
-    assert "the 3 largest partners, which together take 45%" in text
+    assert "the 3 largest partners, which together take 45.0%" in text
     spec = pkc.exports_chart(ex).to_dict()
     assert spec["title"]["text"] == "The United States buys 3.0 times as much from Pakistan as China does"
     assert "United States 30.0%, China 10.0%" in spec["description"]
@@ -292,7 +294,7 @@ def test_fdi_text_and_chart():
     sector = pd.DataFrame({"sector": ["Mining & Quarrying"] * 2 + ["Power"], "measure": ["net"] * 3,
                            "fiscal_year": [2026, 2025, 2026], "value": [-5.0, -12.4, 50.0]})
     text = pk.fdi_text(tables, sector)
-    assert "In FY2026 (provisional) China accounted for **US\\$800 million**, 80% of net FDI" in text
+    assert "In FY2026 (provisional) China accounted for **US\\$800 million**, 80.0% of net FDI" in text
     assert "United States was **−US\\$200 million** (FY2025: China US\\$600 million, United States US\\$100 million)" in text
     assert "only the 2 largest sources of FY2026" in text
     assert "negative in FY2025 (−US\\$12 million) and FY2026 (−US\\$5 million)" in text
@@ -317,7 +319,7 @@ def test_copper_text_and_chart():
     assert "about **200 kt of copper a year**, would equal **1.0%**" in text
     assert "(USGS has no world copper figure for 2025, so 2024 is used)" in text
     assert "China alone refined 12,000 kt that year, 30 times the expanded Reko Diq" in text  # 12,000 / 400
-    assert "makes about 13 kt a year, 0.07% of world mine output" in text
+    assert "makes about 13 kt a year, 0.1% of world mine output" in text
     assert "USGS has no" not in pk.copper_text(*pk.copper_scale(PROD, hist, _ind(), 2024), 2024)
     spec = pkc.copper_chart(scale).to_dict()
     assert spec["title"]["text"] == "Even expanded, Reko Diq would be 2.0% of world copper mine output"

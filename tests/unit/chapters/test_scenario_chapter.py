@@ -190,3 +190,27 @@ def test_derived_tonnages_are_rounded(tables):
             digits = m.group(1).replace(",", "").rstrip("0")
             assert len(digits) <= 3, m.group(0)
         assert "USGS's figure for 2025 is" in scn.buyer_text(ch) or ch.bi["nir_latest_year"] == ch.bi["nir_year"]
+
+
+@pytest.mark.slow
+def test_every_mineral_and_stage_answers_or_refuses_in_one_line(tables):
+    """Combinations no page uses: each mineral at each stage with a table, with the page's defaults, either runs
+    (and its prose builds) or raises one ParameterError line naming what is allowed."""
+    production, processing = tables[0], tables[6]
+    answered = refused = 0
+    for mineral in sorted(production["mineral"].dropna().unique()):
+        rows = scn.stage_tables(production[production["mineral"] == mineral], processing[processing["mineral"] == mineral])
+        for stage in sorted(rows["stage"].dropna().unique()):
+            years = sorted(int(y) for y in rows.loc[(rows["stage"] == stage) & (rows["row_kind"] == "country"), "year"])
+            kw = dict(mineral=mineral, stage=stage, year=years[-1], supply_source="world_share:0.01")
+            try:
+                ch = chapter(tables, **kw)
+            except ParameterError as e:
+                msg = str(e)
+                assert "\n" not in msg and ("allowed" in msg or "choose" in msg or "use " in msg), (kw, msg)
+                refused += 1
+                continue
+            for text in (scn.summary_text(ch), scn.world_text(ch), scn.buyer_text(ch), scn.refinery_text(ch)):
+                assert "nan" not in text.replace("nano", ""), (kw, text)
+            answered += 1
+    assert answered > 40 and refused < answered
