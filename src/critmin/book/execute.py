@@ -19,10 +19,12 @@ started ahead of time, with the libraries imported silently before the page's fi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -141,6 +143,11 @@ class KernelServer:
             self.proc.stdin.write(json.dumps({"args": args, "env": {**env, "JPY_PARENT_PID": str(self.pid)},
                                               "cwd": str(cwd), "log": log}) + "\n")
             self.proc.stdin.flush()
+            # The server answers at once; a server that does not is treated as a kernel that failed to start
+            # (retried, then the pages fail with one line) rather than a build that waits for ever.
+            ready, _, _ = select.select([self.proc.stdout], [], [], FORK_TIMEOUT)
+            if not ready:
+                raise RuntimeError(f"the kernel server did not answer within {FORK_TIMEOUT:.0f} s")
             answer = self.proc.stdout.readline()
         if not answer:
             raise RuntimeError("the kernel server stopped")
@@ -306,10 +313,13 @@ class KernelSupplier:
             prov = _provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
             prov.server, prov.log_path = self.server, str(stderr)
             km.provisioner = prov
-            await km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=_NBCLIENT_ARGS)
+            await asyncio.wait_for(km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=_NBCLIENT_ARGS),
+                                   START_TIMEOUT)
         else:
             with open(stderr, "wb") as err:
-                await km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=_NBCLIENT_ARGS, stderr=err)
+                await asyncio.wait_for(
+                    km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=_NBCLIENT_ARGS, stderr=err),
+                    START_TIMEOUT)
         pid = km.provisioner.pid
         k = Kernel(km, pid, reads, stderr)
         with self._lock:
@@ -377,6 +387,11 @@ class KernelSupplier:
 
 
 START_ATTEMPTS = 3
+# Seconds: the kernel server's answer to a fork request, a kernel's start, and one cell of a page. Generous
+# bounds that a working machine never reaches; they turn a stalled kernel into a failed page.
+FORK_TIMEOUT = 60.0
+START_TIMEOUT = 120.0
+CELL_TIMEOUT = 1200
 
 # nbclient passes this to every kernel it starts itself; a kernel started here gets the same.
 _NBCLIENT_ARGS = ["--HistoryManager.hist_file=:memory:"]
@@ -415,6 +430,7 @@ def _run_page(page, kernel: Kernel, workdir: Path) -> Result:
         nb = papermill.execute_notebook(
             str(page.source), None, parameters=page.params, kernel_name=build.KERNEL, km=kernel.km,
             progress_bar=False, log_output=False, report_mode=False, request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT,
         )
     except PapermillExecutionError as e:
         return Result(page.page, one_line(f"{e.ename}: {e.evalue}"), [], wall=time.perf_counter() - t0)

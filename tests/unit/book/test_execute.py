@@ -241,3 +241,22 @@ def test_an_interrupt_kills_every_kernel(tmp_path):
         time.sleep(0.05)
     assert not [pid for pid in watched if _alive(pid)]
     assert time.monotonic() - t0 < 60
+
+
+def test_a_kernel_server_that_does_not_answer_fails_the_start_instead_of_hanging(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(execute, "FORK_TIMEOUT", 0.5)
+    srv = execute.KernelServer.__new__(execute.KernelServer)  # a server that reads requests and never answers
+    srv._lock, srv.pid = threading.Lock(), 1
+    srv.proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, bufsize=1)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(RuntimeError, match="did not answer within 0 s"):
+            srv.fork(["python"], {}, ".", "kernel.log")
+        assert time.monotonic() - t0 < 10
+    finally:
+        srv.proc.kill()
+        srv.proc.wait()
