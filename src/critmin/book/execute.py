@@ -365,6 +365,12 @@ class KernelSupplier:
             self.live.pop(k.pid, None)
         from jupyter_core.utils import run_sync
 
+        # NOTE: the kernel manager's zmq context is not destroyed here. Its term() waits for every socket made
+        # in it to close, and a client papermill leaves behind (its heartbeat thread keeps running) can hold one
+        # for ever: a build then hung after its last page. The context is kept until the process exits, when
+        # pyzmq skips destroying it; the connection file and control socket are still cleaned up.
+        k.km._created_context = False
+        _RETIRED_CONTEXTS.append(k.km.context)
         with contextlib.suppress(Exception):  # connection file, cached ports, control socket; best effort
             run_sync(k.km.cleanup_resources)()
 
@@ -387,6 +393,8 @@ class KernelSupplier:
 
 
 START_ATTEMPTS = 3
+# zmq contexts of killed kernels, kept alive until the process exits (see KernelSupplier.kill).
+_RETIRED_CONTEXTS: list = []
 # Seconds: the kernel server's answer to a fork request, a kernel's start, and one cell of a page. Generous
 # bounds that a working machine never reaches; they turn a stalled kernel into a failed page.
 FORK_TIMEOUT = 60.0

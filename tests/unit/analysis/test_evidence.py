@@ -8,6 +8,7 @@ import pytest
 from critmin import data
 from critmin.analysis import claims
 from critmin.analysis import evidence as ev
+from critmin.chapters import claims_evidence
 from critmin.data import countries
 
 # The package's tables, loaded on first use and shared by the tests of this module.
@@ -446,7 +447,7 @@ def test_verdict_counts_and_text():
     assert list(t.index) == ev.VERDICTS
     assert t.loc[ev.SUPPORTED, "favours_us"] == 1 and t.loc[ev.CONTRADICTED, "sceptical"] == 1
     assert t.loc[ev.NOT_CHECKABLE].sum() == 1  # the factual premise without data; opinion and forecast left out
-    text = ev.verdicts_text(pd.DataFrame({"claim_id": ["a", "b", "c", "d"]}), _verdicts())
+    text = claims_evidence.verdicts_text(pd.DataFrame({"claim_id": ["a", "b", "c", "d"]}), _verdicts())
     assert text.startswith("The **4 claims** rest on **5 premises**: 3 factual, 1 opinions or judgements and 1 "
                            "forecasts.")
     assert "**2 premises** get a verdict from a rule (2 claims): 1 supported and 1 contradicted." in text
@@ -454,20 +455,20 @@ def test_verdict_counts_and_text():
 
 
 def test_measures_markdown_shows_the_rule_beside_each_verdict():
-    md = ev.measures_markdown(_verdicts())
+    md = claims_evidence.measures_markdown(_verdicts())
     assert md.count("### ") == 2 and "*Rule:* " in md
     assert "- **Ann** ([2025](https://a)), premise: “P1” — **supported.** *Evidence* (USGS, 2024): F1" in md
     assert "*Context:* C3." in md
-    t = ev.checked_table(_verdicts())
+    t = claims_evidence.checked_table(_verdicts())
     assert list(t.columns) == ["Speaker", "Premise (paraphrase)", "Rule", "Evidence", "Verdict"] and len(t) == 2
-    u = ev.unchecked_table(_verdicts())
+    u = claims_evidence.unchecked_table(_verdicts())
     assert u["Premise (paraphrase)"].tolist() == ["P4", "P5"]  # opinions are not listed
     assert u["Date"].tolist() == ["October 2025", "1 October 2025"]
-    assert ev.unchecked_text(_verdicts()).startswith("3 premises get no verdict: 1 opinions, 1 forecasts and 1 factual")
+    assert claims_evidence.unchecked_text(_verdicts()).startswith("3 premises get no verdict: 1 opinions, 1 forecasts and 1 factual")
 
 
 def test_rules_markdown_lists_every_family_with_its_threshold():
-    md = ev.rules_markdown()
+    md = claims_evidence.rules_markdown()
     assert md.count("\n- ") + 1 == len(ev.RULES)  # one line per family with a rule
     assert "at least 50% of the world total" in md and "top 3" in md
 
@@ -483,7 +484,7 @@ def test_verdict_chart():
 
 
 def test_premise_codes_markdown():
-    md = ev.premise_codes_markdown(claims.load_claims(), TABLES["claim_premises"])
+    md = claims_evidence.premise_codes_markdown(claims.load_claims(), TABLES["claim_premises"])
     assert md.count("### ") == 3 and "(`listed_in_statistics`)" in md and "(`contradicted`)" in md
 
 
@@ -522,7 +523,7 @@ def test_a_claims_file_without_coded_premises_is_not_judged():
     mine = df.assign(claim_id=df["claim_id"] + "-mine")
     v = verdicts_of(mine)
     assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
-    assert ev.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
+    assert claims_evidence.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
                                          "are matched to claims by claim_id), so none is judged.")
     assert claims_charts.verdict_chart(v, claims.load_codebook()) is None
     some = verdicts_of(df)

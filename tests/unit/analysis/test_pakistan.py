@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from critmin.analysis import pakistan as pk
+from critmin.chapters import pakistan as pkc
 
 
 def _prod(rows) -> pd.DataFrame:
@@ -155,19 +156,18 @@ def test_indicator_table_order_and_missing():
 
 # --- The chapter's prose, tables and charts -------------------------------------------------------------------
 
-from critmin.chapters import pakistan as pkc  # noqa: E402
 
 
 def test_mines_text_and_table():
     ws = pk.world_shares(PROD, 2024)
-    text = pk.mines_text(ws, PROD, 2024)
+    text = pkc.mines_text(ws, PROD, 2024)
     assert "producer of **2** of the 3 minerals" in text
     assert "antimony (250 t, 0.2% of world output)" in text  # the book's one way to state a share
     assert "ranks 2 of 2 producers" in text
     assert "no Pakistani rare-earth production" in text  # none in PROD
     with_ree = pd.concat([PROD, _prod([("rare_earths", "mine", "REO", "Pakistan", "PAK", "country", 2024, 1, "t", None, "E2")])])
-    assert "rare-earth" not in pk.mines_text(ws, with_ree, 2024)
-    t = pk.mines_table(ws)
+    assert "rare-earth" not in pkc.mines_text(ws, with_ree, 2024)
+    t = pkc.mines_table(ws)
     assert list(t["Flag"]) == ["reported", "estimated"]
     assert t.columns[0] == "Mineral" and "product" not in t.columns
     assert all(cell.endswith((" t", " kg")) or cell == "–" for cell in t["World total"])  # a total carries its unit
@@ -175,16 +175,16 @@ def test_mines_text_and_table():
 
 
 def test_mineral_name():
-    assert pk.mineral_name("rare_earths") == "rare earths"
+    assert pkc.mineral_name("rare_earths") == "rare earths"
 
 
 def test_revision_note_only_across_editions():
     s = pd.DataFrame({"mineral": ["antimony"] * 2, "year": [2022, 2023], "value": [100.0, 1500.0],
                       "edition": ["MCS2024", "MCS2025"]})
-    note = pk.revision_note(s)
+    note = pkc.revision_note(s)
     assert "from 100 t in 2022 to 1,500 t in 2023" in note and "(MCS2024 and MCS2025)" in note
-    assert pk.revision_note(s.assign(edition="MCS2025")) == ""
-    assert pk.revision_note(s.iloc[:1]) == ""
+    assert pkc.revision_note(s.assign(edition="MCS2025")) == ""
+    assert pkc.revision_note(s.iloc[:1]) == ""
 
 
 def _history() -> pd.DataFrame:
@@ -202,13 +202,13 @@ def _history() -> pd.DataFrame:
 
 
 def test_history_panels_drop_all_zero_series_and_text():
-    hs, zero = pk.history_panels(_history())
+    hs, zero = pkc.history_panels(_history())
     assert zero == ["Iron ore"]
     assert set(hs["label"]) == {"Chromium ores", "Copper, mine"}
     assert hs["kt"].max() == pytest.approx(30.0)
-    first, last, peak = pk.chromite_span(hs)
+    first, last, peak = pkc.chromite_span(hs)
     assert (first["year"], last["year"], peak["year"]) == (1970, 1972, 1971)
-    text = pk.history_text(hs, zero, 1970)
+    text = pkc.history_text(hs, zero, 1970)
     assert "was **20 kt** in 1970 and **25 kt** in 1972 (peak 30 kt in 1971), **12.5%**" in text  # 25 / 200
     assert "in 1972 it was 5.0 kt, **0.5%**" in text  # 5,000 / 1,000,000
     assert "BGS also lists Pakistan for iron ore" in text
@@ -222,16 +222,16 @@ def test_reserves_text_states_bounds():
         "edition": ["E", "E", "E"],
     })
     ind = _ind()
-    text = pk.reserves_text(r, ind)
+    text = pkc.reserves_text(r, ind)
     assert "**Antimony** reserves are 26,000 t (E)" in text and "**at most 1.3%**" in text
     assert "under **barite** reserves but gives no figure" in text
     assert "Financial Times" not in text
     ft = pd.concat([ind, ind.iloc[:1].assign(indicator="antimony_reserves_world_share", value=1.2, unit="percent")])
-    assert "about 1.2% ([P](https://p)" in pk.reserves_text(r, ft)
+    assert "about 1.2% ([P](https://p)" in pkc.reserves_text(r, ft)
 
 
 def test_indicator_markdown_headings():
-    md = pk.indicator_markdown(_ind(), ["reko_diq_copper_output_phase1"], label="Figure", year="Year stated")
+    md = pkc.indicator_markdown(_ind(), ["reko_diq_copper_output_phase1"], label="Figure", year="Year stated")
     assert md.splitlines()[0] == "| Figure | Year stated | Value | Note | Source |"
     assert "200,000 t/yr" in md
 
@@ -248,9 +248,9 @@ def _econ() -> pd.DataFrame:
 
 def test_economy_and_wealth_text():
     e = _econ()
-    text = pk.economy_text(e)
+    text = pkc.economy_text(e)
     assert "at **2.5% of GDP** in FY2024" in text and "speeches is 3.2%" in text
-    assert "**30 times**" in pk.wealth_ratio_text(e)  # 6e12 / 2e11
+    assert "**30 times**" in pkc.wealth_ratio_text(e)  # 6e12 / 2e11
 
 
 def _trade():
@@ -268,7 +268,7 @@ def _trade():
 
 def test_trade_text_and_chart():
     ex, im = _trade()
-    text = pk.trade_text(ex, im)
+    text = pkc.trade_text(ex, im)
     assert "**United States bought 30.0%**" in text and "**China 10.0%**" in text and "**25.0%** of its imports" in text
     assert "the 3 largest partners, which together take 45.0%" in text
     spec = pkc.exports_chart(ex).to_dict()
@@ -276,7 +276,7 @@ def test_trade_text_and_chart():
     assert "United States 30.0%, China 10.0%" in spec["description"]
     assert "who" not in ex.columns  # the chart does not change the caller's frame
     with pytest.raises(KeyError, match="DEU"):
-        pk.partner_row(ex, "DEU")
+        pkc.partner_row(ex, "DEU")
 
 
 def _fdi() -> pd.DataFrame:
@@ -289,11 +289,11 @@ def _fdi() -> pd.DataFrame:
 
 
 def test_fdi_text_and_chart():
-    tables = pk.fdi_tables(_fdi())
+    tables = pkc.fdi_tables(_fdi())
     assert list(tables) == [2025, 2026]
     sector = pd.DataFrame({"sector": ["Mining & Quarrying"] * 2 + ["Power"], "measure": ["net"] * 3,
                            "fiscal_year": [2026, 2025, 2026], "value": [-5.0, -12.4, 50.0]})
-    text = pk.fdi_text(tables, sector)
+    text = pkc.fdi_text(tables, sector)
     assert "In FY2026 (provisional) China accounted for **US\\$800 million**, 80.0% of net FDI" in text
     assert "United States was **−US\\$200 million** (FY2025: China US\\$600 million, United States US\\$100 million)" in text
     assert "only the 2 largest sources of FY2026" in text
@@ -307,7 +307,7 @@ def test_fdi_text_and_chart():
 def test_fdi_chart_title_names_whoever_leads():
     fdi = _fdi()
     fdi.loc[(fdi["iso3"] == "USA") & (fdi["fiscal_year"] == 2026), "value"] = 900.0
-    title = pkc.fdi_chart(pk.fdi_tables(fdi)).to_dict()["title"]["text"]
+    title = pkc.fdi_chart(pkc.fdi_tables(fdi)).to_dict()["title"]["text"]
     title = " ".join(title) if isinstance(title, list) else title
     assert title == "United States is Pakistan's largest direct investor in FY2026"
 
@@ -315,22 +315,22 @@ def test_fdi_chart_title_names_whoever_leads():
 def test_copper_text_and_chart():
     hist = pd.DataFrame({"mineral": ["copper"], "stage": ["mine"], "iso3": ["PAK"], "year": [2021], "value": [18800.0]})
     scale, used = pk.copper_scale(PROD, hist, _ind(), 2025)
-    text = pk.copper_text(scale, used, 2025)
+    text = pkc.copper_text(scale, used, 2025)
     assert "about **200 kt of copper a year**, would equal **1.0%**" in text
     assert "(USGS has no world copper figure for 2025, so 2024 is used)" in text
     assert "China alone refined 12,000 kt that year, 30 times the expanded Reko Diq" in text  # 12,000 / 400
     assert "makes about 13 kt a year, 0.1% of world mine output" in text
-    assert "USGS has no" not in pk.copper_text(*pk.copper_scale(PROD, hist, _ind(), 2024), 2024)
+    assert "USGS has no" not in pkc.copper_text(*pk.copper_scale(PROD, hist, _ind(), 2024), 2024)
     spec = pkc.copper_chart(scale).to_dict()
     assert spec["title"]["text"] == "Even expanded, Reko Diq would be 2.0% of world copper mine output"
     with pytest.raises(KeyError):
-        pk.scale_row(scale, "Nowhere")
+        pkc.scale_row(scale, "Nowhere")
 
 
 def test_reko_diq_text():
     ev = pd.DataFrame({"event_id": ["reko-diq-slowdown"], "date": pd.to_datetime(["2026-02-05"]),
                        "source_outlet": ["Reuters"], "source_url": ["https://r"], "reliability": ["N"]})
-    text = pk.reko_diq_text(ev)
+    text = pkc.reko_diq_text(ev)
     assert text.startswith("Reko Diq's timetable is no longer firm: on 5 February 2026 Barrick")
     assert "[Reuters](https://r)" in text
 
@@ -341,14 +341,13 @@ def test_share_and_history_charts():
     spec = pkc.usgs_share_chart(series).to_dict()
     assert spec["title"]["text"] == "Pakistan's largest share of any mineral USGS lists is 0.2% (antimony, 2024)"
     assert spec["description"].endswith("every share is below 1%.")
-    hs, _ = pk.history_panels(_history())
+    hs, _ = pkc.history_panels(_history())
     hspec = pkc.history_chart(hs).to_dict()
     assert hspec["title"]["text"] == "Pakistan's chromite output grew from 20 kt in 1970 to 25 kt in 1972"
     assert hspec["title"]["subtitle"][-1].startswith("Source")
 
 
 def test_wmd_output_usgs_omits_is_stated_as_secondary():
-    from critmin.chapters import pakistan as pkc
 
     wmd = pd.DataFrame({"commodity": ["Salt", "Salt", "Gypsum", "Coal"], "mineral": [None] * 4,
                         "basis_as_usgs": [False] * 4, "year": [2023, 2024, 2024, 2024],

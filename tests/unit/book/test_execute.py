@@ -260,3 +260,24 @@ def test_a_kernel_server_that_does_not_answer_fails_the_start_instead_of_hanging
     finally:
         srv.proc.kill()
         srv.proc.wait()
+
+
+def test_killing_a_kernel_cleans_up_but_never_terminates_its_zmq_context(tmp_path):
+    """zmq's term() waits for every socket of a context; a client papermill leaves running can hold one for
+    ever, which once hung a build after its last page. kill() cleans up without destroying the context."""
+    import zmq
+
+    class KernelManager:  # the part of jupyter_client's manager that kill() uses
+        def __init__(self):
+            self.context, self._created_context, self.cleaned = zmq.Context(), True, False
+
+        async def cleanup_resources(self):
+            self.cleaned = True
+            if self._created_context:  # as jupyter_client does
+                self.context.destroy(linger=0)
+
+    supplier = execute.KernelSupplier.__new__(execute.KernelSupplier)
+    supplier._lock, supplier.live = threading.Lock(), {}
+    km = KernelManager()
+    supplier.kill(execute.Kernel(km, 2 ** 22 + 12345, tmp_path / "reads", tmp_path / "stderr"))  # no such process
+    assert km.cleaned and not km.context.closed
