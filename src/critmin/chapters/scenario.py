@@ -313,12 +313,12 @@ def summary_text(ch: Chapter) -> str:
             text += f" The United States does not rely on net imports of {ch.noun}."
         else:
             text += " Its effect on US reliance on China cannot be computed from the book's data (see below)."
+    elif r0 == 0:
+        text += (f" The United States buys almost no {bi['import_forms'] or ch.noun} from China (China is not among "
+                 "USGS's major sources of its imports), so there is no US reliance on China for the scenario to lower.")
     elif not ch.reaches_imports:
         text += (f" US reliance on China, measured on {bi['import_forms']}, would stay at **{share_text(r0)}** of US "
                  f"consumption: {ch.stage} output does not replace those imports.")
-    elif r0 == 0:
-        text += (f" The United States buys almost no {ch.noun} in this form from China (China is not among USGS's "
-                 "major sources of its imports), so there is no US reliance on China for the scenario to lower.")
     elif not math.isnan(r1):
         text += (f" US reliance on China would move from **{share_text(r0)}** to **{share_text(r1)}** of US "
                  "consumption.")
