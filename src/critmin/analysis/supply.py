@@ -35,6 +35,7 @@ __all__ = [
     "STAGE_GROUP",
     "DENOMINATOR_TEXT",
     "known_countries",
+    "mineral_labels",
     "resolve_country",
     "stage_table",
     "history_shares",
@@ -120,7 +121,8 @@ def resolve_country(value, known: Mapping[str, str], name: str = "country") -> t
 # mining vs processing for one year
 
 
-def _labels(minerals_df: pd.DataFrame | None) -> dict[str, str]:
+def mineral_labels(minerals_df: pd.DataFrame | None) -> dict[str, str]:
+    """Mineral id → display label from the registry (``data/minerals.csv``); empty without one."""
     if minerals_df is None:
         return {}
     return dict(zip(minerals_df["mineral"].astype(str), minerals_df["label"].astype(str)))
@@ -218,7 +220,7 @@ def stage_table(
     bad = set(stages) - {"mining", "processing"}
     if bad:
         raise ValueError(f"stages must be among 'mining', 'processing'; got {sorted(bad)}")
-    labels = _labels(minerals_df)
+    labels = mineral_labels(minerals_df)
     prod = production.copy()
     prod["stage_group"] = prod["stage"].astype("object").map(STAGE_GROUP)
     all_minerals = sorted(set(prod["mineral"].astype(str))
@@ -395,7 +397,7 @@ def history_shares(
     stage, source and year: ``series`` (display name), ``publisher`` (BGS/USGS/IEA), ``source`` (with the
     edition), ``basis`` (the publisher's description), ``share``, ``status`` and ``denominator``.
     """
-    labels = _labels(minerals_df)
+    labels = mineral_labels(minerals_df)
     h = history if minerals is None else history[history["mineral"].isin(list(minerals))]
     h = h[h["year"] >= start_year]
     if h.empty:

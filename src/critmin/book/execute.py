@@ -147,7 +147,7 @@ class KernelServer:
             # (retried, then the pages fail with one line) rather than a build that waits for ever.
             ready, _, _ = select.select([self.proc.stdout], [], [], FORK_TIMEOUT)
             if not ready:
-                raise RuntimeError(f"the kernel server did not answer within {FORK_TIMEOUT:.0f} s")
+                raise RuntimeError(f"the kernel server did not answer within {FORK_TIMEOUT:g} s")
             answer = self.proc.stdout.readline()
         if not answer:
             raise RuntimeError("the kernel server stopped")

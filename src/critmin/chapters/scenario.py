@@ -230,7 +230,7 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
     if china["status"] != "reported":
         # NOTE: where the publisher does not give China's output (not listed, or withheld) the page, which
         # measures China's share, has nothing to start from; it refuses rather than guess a share.
-        listed = _minerals_with_china(tables_all(production, processing), stage_order(stage))
+        listed = _minerals_with_china(stage_tables(production, processing), stage_order(stage))
         how = "withholds" if china["status"] == "withheld" else "does not list"
         raise ParameterError(
             f"mineral={mineral!r}: {_publisher(str(rows_ms['publisher'].dropna().iloc[0]))} {how} China's "
@@ -275,11 +275,6 @@ def chapter(production: pd.DataFrame, minerals: pd.DataFrame, reliance: pd.DataF
                    world_growth_absorbs=world_growth_absorbs, sensitivity_max=sensitivity_max, base=base,
                    sourced=sourced, consumption=consumption, consumption_basis=basis, supply=supply, bi=bi,
                    scenario=sc, results=res, rows=rows_m, publisher=_publisher(publisher))
-
-
-def tables_all(production: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
-    """Every mineral's stage tables (for listing the alternatives in an error)."""
-    return stage_tables(production, processing)
 
 
 def _minerals_with_china(tables: pd.DataFrame, order: int) -> list[str]:

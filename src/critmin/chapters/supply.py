@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from critmin import params
-from critmin.analysis.supply import known_countries, resolve_country
+from critmin.analysis.supply import known_countries, mineral_labels, resolve_country
 from critmin.render import page
 from critmin.render.page import Table
 from critmin.text import num, share_text
@@ -309,7 +309,7 @@ def check_importer(importer) -> str:
 
 def label_minerals(df: pd.DataFrame, minerals_df: pd.DataFrame) -> pd.DataFrame:
     """A copy with a ``label`` column: the registry's label, or the id where the registry has none."""
-    labels = {} if minerals_df is None else dict(zip(minerals_df["mineral"].astype(str), minerals_df["label"].astype(str)))
+    labels = mineral_labels(minerals_df)
     return df.assign(label=df["mineral"].map(lambda m: labels.get(m, m)))
 
 
