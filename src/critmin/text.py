@@ -225,3 +225,11 @@ RELIABILITY = {
 }
 # The same codes as a noun phrase inside a sentence ("… from a news report").
 RELIABILITY_PHRASE = {code: f"{'an' if label[0] in 'aeiou' else 'a'} {label}" for code, label in RELIABILITY.items()}
+
+
+def source_link(outlet: str, url: str, reliability: str | None = None) -> str:
+    """'[Dawn](https://…) (news report)': a Markdown link to a report, with its reliability code in words."""
+    label = md_link(outlet, url)
+    if reliability and reliability in RELIABILITY:
+        label += f" ({RELIABILITY[reliability]})"
+    return label

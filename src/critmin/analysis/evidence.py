@@ -318,27 +318,27 @@ def deal_size_vs_other_deals(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> Evi
         raise ValueError(f"deal {deal_id!r} is not in the deals table")
     deal = d[d["deal_id"] == deal_id].iloc[0]
     wk = within_kind(d, deal_id)
-    others = wk["others"]
+    others = wk.others
     binding = deal["binding"]
     non_binding = bool(pd.notna(binding) and not bool(binding))
     if others.empty:
         median, ratio, below = None, None, None
     else:
         median = float(others["amount_usd"].median())
-        ratio = wk["amount"] / median
-        below = wk["amount"] < median
+        ratio = wk.amount / median
+        below = wk.amount < median
     held = [non_binding] + ([below] if below is not None else [])
     verdict = SUPPORTED if all(held) and below is not None else (PARTLY if any(held) else NOT_SUPPORTED)
-    kind = wk["kind_label"].lower()
+    kind = wk.kind_label.lower()
     comparison = ("no other amount of its kind is stated" if median is None else
                   f"{ratio:.2f} times the median of the other {len(others)} stated amount"
                   f"{'' if len(others) == 1 else 's'} of its kind ({usd_plain(median)})")
     return Evidence(
-        metric="deal_size_vs_other_deals", value=ratio, value_text=f"rank {wk['rank']} of {wk['n_sized']} ({kind})",
+        metric="deal_size_vs_other_deals", value=ratio, value_text=f"rank {wk.rank} of {wk.n_sized} ({kind})",
         year=f"{deal['date']:%Y}", resources=("deals",),
         source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
-        finding=(f"At {usd_plain(wk['amount'])} the USSM–FWO MoU ranks {wk['rank']} of {wk['n_sized']} stated amounts "
-                 f"of the kind '{kind}' ({wk['n_unsized']} more of that kind state none); it is {comparison}. It is "
+        finding=(f"At {usd_plain(wk.amount)} the USSM–FWO MoU ranks {wk.rank} of {wk.n_sized} stated amounts "
+                 f"of the kind '{kind}' ({wk.n_unsized} more of that kind state none); it is {comparison}. It is "
                  f"{'a non-binding' if non_binding else 'not recorded as a non-binding'} MoU. Amounts of other kinds "
                  f"(loans, guarantees, project costs, money spent) are not ranked with it."),
         verdict=verdict, rule=DEAL_RULE)

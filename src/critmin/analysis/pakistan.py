@@ -26,9 +26,6 @@ __all__ = [
     "fdi_by_source",
     "exports_by_partner",
     "copper_scale",
-    "format_value",
-    "indicator_table",
-    "table_markdown",
 ]
 
 ISO3 = "PAK"
@@ -230,55 +227,3 @@ def copper_scale(production: pd.DataFrame, history: pd.DataFrame, indicators: pd
     df = pd.DataFrame(rows, columns=["label", "basis", "kt", "group"])
     df["share_of_world_mine"] = df["kt"] / world
     return df, {"usgs_year": y, "bgs_year": bgs_year, "fell_back": y != year}
-
-
-def format_value(value: float, unit: str) -> str:
-    """A pakistan_indicators value in words a reader expects: 'US$5.6bn', '2.1%', '200,000 t/yr', '2028'."""
-    v = float(value)
-    if unit == "usd":
-        sign, a = ("−" if v < 0 else ""), abs(v)
-        if a >= 1e12:
-            return f"{sign}US${a / 1e12:,.3g}tn"
-        if a >= 1e9:
-            return f"{sign}US${a / 1e9:,.3g}bn"
-        if a >= 1e6:
-            return f"{sign}US${a / 1e6:,.4g}m"
-        return f"{sign}US${a:,.0f}"
-    if unit == "percent":
-        return f"{'−' if v < 0 else ''}{abs(v):g}%"
-    if unit == "calendar_year":
-        return f"{v:.0f}"
-    suffix = {"usd_per_t": " US$/t", "t": " t", "t_per_year": " t/yr", "t_ore_per_day": " t ore/day",
-              "km2": " km²", "count": "", "persons": " people", "rank": "", "years": " years"}
-    if unit not in suffix:
-        raise ValueError(f"unknown unit {unit!r}")
-    if unit == "usd_per_t":
-        return f"US${v:,.0f}/t"
-    return f"{v:,.{0 if v == int(v) else 2}f}{suffix[unit]}"
-
-
-def indicator_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Selected indicators (all their years, in the order given) with a formatted value and a source link."""
-    from critmin.analysis.deals import source_link
-
-    missing = [n for n in names if n not in set(indicators["indicator"])]
-    if missing:
-        raise KeyError(f"pakistan_indicators has no {', '.join(missing)}")
-    order = {n: i for i, n in enumerate(names)}
-    t = indicators[indicators["indicator"].isin(names)].copy()
-    t["_o"] = t["indicator"].map(order)
-    t = t.sort_values(["_o", "year"]).drop(columns="_o")
-    t["shown"] = [format_value(v, u) for v, u in zip(t["value"], t["unit"])]
-    t["note"] = t["note"].fillna("")
-    t["source"] = [source_link(p, u, r) for p, u, r in zip(t["publisher"], t["source_url"], t["reliability"])]
-    return t[["indicator", "label", "year", "shown", "note", "source"]].reset_index(drop=True)
-
-
-def table_markdown(df: pd.DataFrame, columns: dict[str, str]) -> str:
-    """A Markdown table (links in a 'source' column stay clickable); other cells are escaped."""
-    from critmin.text import md_escape as _md_escape
-
-    head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
-    rows = ["| " + " | ".join(str(r[c]) if c == "source" else _md_escape(r[c]) for c in columns) + " |"
-            for _, r in df.iterrows()]
-    return head + "\n".join(rows) + "\n"

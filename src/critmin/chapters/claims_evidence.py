@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from critmin.analysis import claims as claims_mod
 from critmin.analysis.evidence import (
     NOT_CHECKABLE,
     PLANNED_NOTABLE,
@@ -18,6 +17,7 @@ from critmin.analysis.evidence import (
     judged,
     premise_codes,
 )
+from critmin.text import md_escape
 
 __all__ = [
     "verdicts_text",
@@ -75,7 +75,7 @@ def measures_markdown(verdicts: pd.DataFrame) -> str:
     verdict and the family's rule beside it."""
     from critmin.text import date_text
 
-    esc = claims_mod.md_escape
+    esc = md_escape
     labels = family_labels()
     j = judged(verdicts)
     blocks = []
@@ -136,7 +136,7 @@ def premise_codes_markdown(df: pd.DataFrame, premises: pd.DataFrame) -> str:
     and how many premises of the claims in `df` carry it (grades are computed, so they are not counted here)."""
     from critmin.text import num
 
-    esc = claims_mod.md_escape
+    esc = md_escape
     p = premises[premises["claim_id"].isin(df["claim_id"])]
     codes = premise_codes()
     parts = [f"## Premises and their rules\n\nEach claim is split into premises ({num(len(p))} for "

@@ -10,7 +10,7 @@ import pandas as pd
 from critmin.analysis import pakistan as pk
 from critmin.render import charts
 from critmin.render.page import Table
-from critmin.text import and_list, num, number_text, pct, usd_millions
+from critmin.text import and_list, md_escape, num, number_text, pct, source_link, usd, usd_millions
 
 __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart", "fdi_chart", "copper_chart",
            "mineral_name",
@@ -21,7 +21,10 @@ __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart",
            "chromite_span",
            "history_text",
            "reserves_text",
+           "format_value",
            "indicator_markdown",
+           "indicator_table",
+           "table_markdown",
            "economy_text",
            "wealth_ratio_text",
            "partner_row",
@@ -299,7 +302,6 @@ def history_text(hs: pd.DataFrame, zero: list[str], first_year: int) -> str:
 
 def reserves_text(reserves: pd.DataFrame, indicators: pd.DataFrame, iso3: str = pk.ISO3) -> str:
     """The country's USGS reserves, each with what its share of the world can honestly be said to be."""
-    from critmin.analysis.deals import source_link
     from critmin.text import num, share_text
 
     parts = []
@@ -325,10 +327,58 @@ def reserves_text(reserves: pd.DataFrame, indicators: pd.DataFrame, iso3: str = 
     return " ".join(parts)
 
 
+def format_value(value: float, unit: str) -> str:
+    """A pakistan_indicators value in words a reader expects: 'US$5.6bn', '2.1%', '200,000 t/yr', '2028'."""
+    v = float(value)
+    if unit == "usd":
+        sign, a = ("−" if v < 0 else ""), abs(v)
+        if a >= 1e12:
+            return f"{sign}US${a / 1e12:,.3g}tn"
+        if a >= 1e9:
+            return f"{sign}US${a / 1e9:,.3g}bn"
+        if a >= 1e6:
+            return f"{sign}US${a / 1e6:,.4g}m"
+        return f"{sign}US${a:,.0f}"
+    if unit == "percent":
+        return f"{'−' if v < 0 else ''}{abs(v):g}%"
+    if unit == "calendar_year":
+        return f"{v:.0f}"
+    suffix = {"usd_per_t": " US$/t", "t": " t", "t_per_year": " t/yr", "t_ore_per_day": " t ore/day",
+              "km2": " km²", "count": "", "persons": " people", "rank": "", "years": " years"}
+    if unit not in suffix:
+        raise ValueError(f"unknown unit {unit!r}")
+    if unit == "usd_per_t":
+        return f"US${v:,.0f}/t"
+    return f"{v:,.{0 if v == int(v) else 2}f}{suffix[unit]}"
+
+
+def indicator_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Selected indicators (all their years, in the order given) with a formatted value and a source link."""
+    missing = [n for n in names if n not in set(indicators["indicator"])]
+    if missing:
+        raise KeyError(f"pakistan_indicators has no {', '.join(missing)}")
+    order = {n: i for i, n in enumerate(names)}
+    t = indicators[indicators["indicator"].isin(names)].copy()
+    t["_o"] = t["indicator"].map(order)
+    t = t.sort_values(["_o", "year"]).drop(columns="_o")
+    t["shown"] = [format_value(v, u) for v, u in zip(t["value"], t["unit"])]
+    t["note"] = t["note"].fillna("")
+    t["source"] = [source_link(p, u, r) for p, u, r in zip(t["publisher"], t["source_url"], t["reliability"])]
+    return t[["indicator", "label", "year", "shown", "note", "source"]].reset_index(drop=True)
+
+
+def table_markdown(df: pd.DataFrame, columns: dict[str, str]) -> str:
+    """A Markdown table (links in a 'source' column stay clickable); other cells are escaped."""
+    head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
+    rows = ["| " + " | ".join(str(r[c]) if c == "source" else md_escape(r[c]) for c in columns) + " |"
+            for _, r in df.iterrows()]
+    return head + "\n".join(rows) + "\n"
+
+
 def indicator_markdown(indicators: pd.DataFrame, names: list[str], label: str = "Indicator",
                        year: str = "Year") -> str:
-    """:func:`critmin.analysis.pakistan.indicator_table` as a Markdown table; `label` and `year` name the first two columns."""
-    return pk.table_markdown(pk.indicator_table(indicators, names),
+    """:func:`indicator_table` as a Markdown table; `label` and `year` name the first two columns."""
+    return table_markdown(indicator_table(indicators, names),
                           {"label": label, "year": year, "shown": "Value", "note": "Note", "source": "Source"})
 
 
@@ -352,8 +402,6 @@ REKO_DIQ_INDICATORS = [
 
 def economy_text(indicators: pd.DataFrame) -> str:
     """Mining's official share of GDP against the figure quoted in speeches."""
-    from critmin.analysis.deals import usd
-
     official = pk.indicator_row(indicators, "mining_quarrying_gdp_share")
     quoted = pk.indicator_row(indicators, "mining_quarrying_gdp_share_commonly_quoted")
     va = pk.indicator_row(indicators, "mining_quarrying_value_added")
@@ -459,7 +507,6 @@ def copper_text(scale: pd.DataFrame, used: dict, year: int) -> str:
 
 def reko_diq_text(events: pd.DataFrame, event_id: str = "reko-diq-slowdown") -> str:
     """The sentence introducing the Reko Diq table: Barrick's slowdown, dated and sourced from the events table."""
-    from critmin.analysis.deals import source_link
     from critmin.text import date_text as fmt_date
 
     slow = events.set_index("event_id").loc[event_id]

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from critmin import data
-from critmin.analysis import claims
 from critmin.analysis import evidence as ev
 from critmin.chapters import claims_evidence
+from critmin.data import claims as claims_data
 from critmin.data import countries
 
 # The package's tables, loaded on first use and shared by the tests of this module.
@@ -164,7 +164,7 @@ def test_deal_size_is_ranked_only_within_its_kind():
 
 
 def test_every_codebook_metric_has_a_function():
-    cb = claims.load_codebook()
+    cb = claims_data.load_codebook()
     metrics = cb[cb["code_type"] == "metric"].set_index("code")
     assert list(metrics.index) == list(ev.METRICS)
     for m in ev.METRICS:
@@ -376,7 +376,7 @@ def test_evidence_slices_name_a_broken_query():
 
 @pytest.fixture(scope="module")
 def verdicts():
-    return verdicts_of(claims.load_claims())
+    return verdicts_of(claims_data.load_claims())
 
 
 def test_every_premise_gets_one_row_and_a_known_verdict(verdicts):
@@ -474,7 +474,7 @@ def test_rules_markdown_lists_every_family_with_its_threshold():
 
 
 def test_verdict_chart():
-    codebook = claims.load_codebook()
+    codebook = claims_data.load_codebook()
     spec = claims_charts.verdict_chart(_verdicts(), codebook).to_dict()
     title = " ".join(spec["title"]["text"]) if isinstance(spec["title"]["text"], list) else spec["title"]["text"]
     assert title == "2 premises of 2 claims get a verdict: 1 supported, 1 contradicted"
@@ -484,7 +484,7 @@ def test_verdict_chart():
 
 
 def test_premise_codes_markdown():
-    md = claims_evidence.premise_codes_markdown(claims.load_claims(), TABLES["claim_premises"])
+    md = claims_evidence.premise_codes_markdown(claims_data.load_claims(), TABLES["claim_premises"])
     assert md.count("### ") == 3 and "(`listed_in_statistics`)" in md and "(`contradicted`)" in md
 
 
@@ -519,12 +519,12 @@ def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
 
 
 def test_a_claims_file_without_coded_premises_is_not_judged():
-    df = claims.load_claims().head(2)
+    df = claims_data.load_claims().head(2)
     mine = df.assign(claim_id=df["claim_id"] + "-mine")
     v = verdicts_of(mine)
     assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
     assert claims_evidence.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
                                          "are matched to claims by claim_id), so none is judged.")
-    assert claims_charts.verdict_chart(v, claims.load_codebook()) is None
+    assert claims_charts.verdict_chart(v, claims_data.load_codebook()) is None
     some = verdicts_of(df)
     assert set(some["claim_id"]) == set(df["claim_id"])

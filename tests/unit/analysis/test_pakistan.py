@@ -143,15 +143,15 @@ def test_exports_share_of_all_exports_not_of_listed():
     (40000, "usd_per_t", "US$40,000/t"),
 ])
 def test_format_value(value, unit, text):
-    assert pk.format_value(value, unit) == text
+    assert pkc.format_value(value, unit) == text
 
 
 def test_indicator_table_order_and_missing():
-    t = pk.indicator_table(_ind(), ["x", "reko_diq_copper_output_phase1"])
+    t = pkc.indicator_table(_ind(), ["x", "reko_diq_copper_output_phase1"])
     assert list(t["indicator"]) == ["x", "x", "reko_diq_copper_output_phase1"]
     assert t.loc[2, "shown"] == "200,000 t/yr"
     with pytest.raises(KeyError, match="nope"):
-        pk.indicator_table(_ind(), ["nope"])
+        pkc.indicator_table(_ind(), ["nope"])
 
 
 # --- The chapter's prose, tables and charts -------------------------------------------------------------------
