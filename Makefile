@@ -30,13 +30,16 @@ dist: pdf
 run: $(READY)
 	$(BIN)/critmin run "$(NB)" $(ARGS)
 
+# Tests run in $(JOBS) processes (pytest-xdist); the cells of a notebook, and the tests of a file, stay together.
+JOBS ?= 2
+
 ## test: the linter, unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
 test: $(READY) lint
-	$(BIN)/python -m pytest tests book/pages --nbval -p no:cacheprovider
+	$(BIN)/python -m pytest tests book/pages --nbval -p no:cacheprovider -n $(JOBS) --dist loadfile
 
 ## check: the edit loop: the linter, then the unit and data tests (no kernels, no book build)
 check: $(READY) lint
-	$(BIN)/python -m pytest tests/unit tests/data -m "not slow" -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/unit tests/data -m "not slow" -q -p no:cacheprovider -n $(JOBS)
 
 ## lint: ruff, configured in pyproject.toml
 lint: $(READY)

@@ -1,7 +1,14 @@
-"""Shared fixtures: the built book (from the committed pages, never re-executing them) and a scratch repo copy."""
+"""Shared fixtures: the built book (from the committed pages, never re-executing them) and a scratch repo copy.
+
+`make test` runs the tests in two processes (pytest-xdist, `--dist loadfile`: the cells of one notebook run in order
+in one kernel, the tests of one file in one process). The book is built once: the first process to need it
+builds under a lock, the other finds it up to date.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -13,12 +20,28 @@ from critmin import paths
 REPO = paths.ROOT
 
 
+@contextlib.contextmanager
+def _tests_lock():
+    """A lock shared by the test processes of this checkout, held while one of them writes to book/."""
+    from critmin.book import guard
+
+    folder = guard.scratch_root()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "tests.lock", "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Compile the HTML from the committed executed pages; fails if a page is out of date with its inputs."""
     from critmin.book import build
 
-    return build.build(execute=False, log=lambda *_: None)
+    with _tests_lock():
+        return build.build(execute=False, log=lambda *_: None)
 
 
 @pytest.fixture

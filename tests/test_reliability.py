@@ -212,7 +212,7 @@ def test_ctrl_c_stops_the_build_kills_its_kernels_and_leaves_the_book(scratch_re
 # ---------------------------------------------------------------- the same sources, the same HTML
 
 @pytest.mark.slow
-def test_two_builds_of_the_same_sources_give_identical_html(scratch_repo, tmp_path):
+def test_two_builds_of_the_same_sources_give_identical_html(built_book, scratch_repo, tmp_path):
     """A fresh Sphinx output folder and a reused one once differed in a stylesheet link."""
     compile_html = [sys.executable, "-c", "from critmin.book import build; build.write_toc(); "
                     "build.write_static(); build.build_html(log=lambda *a: None)"]
