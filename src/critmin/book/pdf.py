@@ -209,13 +209,17 @@ def _print(browser, url: str, target: Path) -> None:
 
 def _start_pages(pdf: Path, chapters: list[tuple[str, str]]) -> dict[str, int]:
     """The page each chapter starts on, from the marks in the draft."""
-    from pypdf import PdfReader
+    import pypdfium2 as pdfium
 
     numbers = {}
-    for n, page in enumerate(PdfReader(str(pdf)).pages, start=1):
-        for i in re.findall(r"@@chapter(\d{3})@@", page.extract_text() or ""):
-            if int(i) < len(chapters):
-                numbers.setdefault(chapters[int(i)][1], n)
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for n, page in enumerate(doc, start=1):
+            for i in re.findall(r"@@chapter(\d{3})@@", page.get_textpage().get_text_bounded()):
+                if int(i) < len(chapters):
+                    numbers.setdefault(chapters[int(i)][1], n)
+    finally:
+        doc.close()
     return numbers
 
 
