@@ -203,6 +203,8 @@ def report(res: dict) -> str:
         f"| (c) rebuild after touching `{TOUCHED}` ({len(o['touched_pages'])} page(s) re-executed) | "
         f"{o['touched']:.1f} |",
         f"| (d) forced rebuild, table cache and page order from (a) | {o['warm_force']:.1f} |",
+        *([f"| (h) `make test` (linter and every test, environment installed) | {res['make_test']:.1f} |"]
+          if "make_test" in res else []),
         "",
         f"(f) Executing in (a): {ex['execute_s']:.1f} s with {ex['jobs']} workers (kernels: {ex['mode']}). "
         f"Per page, medians: the page's own cells {own:.2f} s; overhead (all but the page's own cells: waiting "
@@ -226,6 +228,7 @@ def report(res: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python tools/bench.py")
     ap.add_argument("--no-readme", action="store_true", help="print only; leave README.md alone")
+    ap.add_argument("--no-test", action="store_true", help="skip timing `make test`")
     args = ap.parse_args(argv)
     res = {"machine": f"{os.cpu_count()} cores", "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -233,6 +236,9 @@ def main(argv=None) -> int:
         res["ours"] = our_builds(Path(tmp))
         print("timing Jupyter Book's own execution …", flush=True)
         res["jb_force"] = jupyter_book_force(Path(tmp))
+    if not args.no_test:
+        print("timing make test …", flush=True)
+        res["make_test"], _ = _timed(["make", "test"], cwd=paths.ROOT)
     res["load_after"] = os.getloadavg()[0]
     text = report(res)
     print(text)
