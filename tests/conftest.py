@@ -2,7 +2,8 @@
 
 `make test` runs the tests in two processes (pytest-xdist, `--dist loadfile`: the cells of one notebook run in order
 in one kernel, the tests of one file in one process). The book is built once: the first process to need it
-builds under a lock, the other finds it up to date.
+builds under a lock, the other finds it up to date; the PDF, which compiles its own single page, waits only for the
+table of contents and the scripts.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ def pytest_collection_modifyitems(items):
 
 
 @contextlib.contextmanager
-def _tests_lock():
-    """A lock shared by the test processes of this checkout, held while one of them writes to book/."""
+def _tests_lock(name: str):
+    """A lock shared by the test processes of this checkout (one file per name)."""
     from critmin.book import guard
 
     folder = guard.scratch_root()
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "tests.lock", "a+", encoding="utf-8") as fh:
+    with open(folder / f"tests-{name}.lock", "a+", encoding="utf-8") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -44,11 +45,22 @@ def _tests_lock():
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
+def book_inputs() -> Path:
+    """book/_toc.yml and the book's own scripts, written once by whichever test process comes first."""
+    from critmin.book import build
+
+    with _tests_lock("inputs"):
+        build.write_toc()
+        build.write_static()
+    return paths.BOOK
+
+
+@pytest.fixture(scope="session")
+def built_book(book_inputs) -> Path:
     """Compile the HTML from the committed executed pages; fails if a page is out of date with its inputs."""
     from critmin.book import build
 
-    with _tests_lock():
+    with _tests_lock("html"):
         return build.build(execute=False, log=lambda *_: None)
 
 

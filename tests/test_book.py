@@ -85,3 +85,12 @@ def test_every_notebook_declares_typed_documented_parameters():
 def test_every_notebook_is_in_the_book():
     used = {p.notebook for p in build.pages()}
     assert used == {f.stem for f in paths.NOTEBOOKS.glob("*.ipynb")}
+
+
+def test_every_dataset_has_a_reference_section_in_the_book():
+    from critmin.data import package
+
+    shown = [d for p in build.pages() if p.notebook == "data_reference" for d in p.params["datasets"].split(",")]
+    names = [r["name"] for r in package.package()["resources"]]
+    assert sorted(set(names) - set(shown)) == [], "datasets with no reference section"
+    assert len(shown) == len(set(shown)), "a dataset described on two pages"

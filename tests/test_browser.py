@@ -29,20 +29,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium():
     if not CHROMIUM:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
         pytest.skip("chromium is not installed (apt-get install chromium); browser check skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        # A fresh profile for every run: launch_persistent_context is Playwright's way to name it.
-        ctx = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, args=FLAGS,
-            viewport={"width": 1280, "height": 900})
-        yield ctx
-        ctx.close()
+    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -98,63 +90,93 @@ def _axe(page, only: list[str] | None = None) -> list[dict]:
             for v in result["violations"]]
 
 
-def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(browser, server, built_book):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def _check_page(ctx, server: str, rel: str) -> tuple[list[str], dict]:
+    """One page in light then dark mode: its problems and its axe violations per mode."""
     problems: list[str] = []
-    report: dict[str, dict] = {}
+    page = ctx.new_page()
+    offsite: list[str] = []
+    errors: list[str] = []
+
+    def route(r, offsite=offsite):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", None):
+            return r.continue_()
+        offsite.append(r.request.url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+    page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status} for {r.url}")
+            if r.status >= 400 else None)
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{server}/{rel}", wait_until="load")
+    name = rel.replace("/", "__").removesuffix(".html")
+    n = page.locator(".critmin-chart > div[id^='chart-']").count()
+    report: dict = {}
+    # The theme follows the reader's system setting (default_mode: auto): switching it redraws the charts.
+    for mode in ("light", "dark"):
+        if mode == "dark":
+            page.emulate_media(color_scheme="dark")
+            page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
+        drawn = _wait_for_charts(page, n, mode) if n else 0
+        if drawn < n:
+            problems.append(f"{rel} ({mode}): {n - drawn} of {n} chart(s) did not draw")
+        if mode == "dark":  # let the switch of colours settle before they are measured
+            page.wait_for_timeout(200)
+        # the whole page in light mode; the first screen in dark mode
+        page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.png"), full_page=mode == "light")
+        violations = _axe(page, None if mode == "light" else COLOUR_RULES)
+        report[mode] = violations
+        problems += [f"{rel} ({mode}): axe {v['impact']} {v['id']} on {v['nodes']} node(s): {v['help']}"
+                     for v in violations if v["impact"] in BLOCKING]
+    if n:  # every chart offers its data: the CSV link is made from the chart's own rows when the box opens
+        box = page.locator(".critmin-chart-data").first
+        box.locator("summary").click()
+        link = box.locator(".critmin-chart-downloads a").first
+        # the box fills in on its toggle event, which fires after the click returns
+        with contextlib.suppress(Exception):
+            box.locator(".critmin-chart-rows table").wait_for(state="attached", timeout=5000)
+        if not link.count() or not (link.get_attribute("href") or "").startswith("blob:"):
+            problems.append(f"{rel}: the first chart offers no data download")
+        elif not box.locator(".critmin-chart-rows table tbody tr").count():
+            problems.append(f"{rel}: the first chart's data table is empty")
+    problems += [f"{rel}: console error: {e}" for e in errors]
+    problems += [f"{rel}: request to another host: {u}" for u in offsite]
+    page.close()
+    return problems, report
+
+
+def _check_pages(rels: list[str], server: str, profile: Path) -> dict[str, tuple[list[str], dict]]:
+    """Pages checked one after another in a browser of their own (one Playwright instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # A fresh profile for every run: launch_persistent_context is Playwright's way to name it.
+        ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
+                                                    viewport={"width": 1280, "height": 900})
+        try:
+            return {rel: _check_page(ctx, server, rel) for rel in rels}
+        finally:
+            ctx.close()
+
+
+# Pages are checked by two browsers at once: much of a page's check is waiting for the page.
+BROWSERS = 2
+
+
+def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(chromium, server, built_book, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
     pages = _html_pages(built_book)
     assert "index.html" in pages and len(pages) > 2
-    for rel in pages:
-        page = browser.new_page()
-        offsite: list[str] = []
-        errors: list[str] = []
-
-        def route(r, offsite=offsite):
-            host = urlparse(r.request.url).hostname
-            if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", None):
-                return r.continue_()
-            offsite.append(r.request.url)
-            return r.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status} for {r.url}")
-                if r.status >= 400 else None)
-        page.emulate_media(color_scheme="light")
-        page.goto(f"{server}/{rel}", wait_until="load")
-        name = rel.replace("/", "__").removesuffix(".html")
-        n = page.locator(".critmin-chart > div[id^='chart-']").count()
-        report[rel] = {}
-        # The theme follows the reader's system setting (default_mode: auto): switching it redraws the charts.
-        for mode in ("light", "dark"):
-            if mode == "dark":
-                page.emulate_media(color_scheme="dark")
-                page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
-            drawn = _wait_for_charts(page, n, mode) if n else 0
-            if drawn < n:
-                problems.append(f"{rel} ({mode}): {n - drawn} of {n} chart(s) did not draw")
-            page.wait_for_timeout(200)
-            # the whole page in light mode; the first screen in dark mode
-            page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.png"), full_page=mode == "light")
-            violations = _axe(page, None if mode == "light" else COLOUR_RULES)
-            report[rel][mode] = violations
-            problems += [f"{rel} ({mode}): axe {v['impact']} {v['id']} on {v['nodes']} node(s): {v['help']}"
-                         for v in violations if v["impact"] in BLOCKING]
-        if n:  # every chart offers its data: the CSV link is made from the chart's own rows when the box opens
-            box = page.locator(".critmin-chart-data").first
-            box.locator("summary").click()
-            link = box.locator(".critmin-chart-downloads a").first
-            # the box fills in on its toggle event, which fires after the click returns
-            with contextlib.suppress(Exception):
-                box.locator(".critmin-chart-rows table").wait_for(state="attached", timeout=5000)
-            if not link.count() or not (link.get_attribute("href") or "").startswith("blob:"):
-                problems.append(f"{rel}: the first chart offers no data download")
-            elif not box.locator(".critmin-chart-rows table tbody tr").count():
-                problems.append(f"{rel}: the first chart's data table is empty")
-        problems += [f"{rel}: console error: {e}" for e in errors]
-        problems += [f"{rel}: request to another host: {u}" for u in offsite]
-        page.close()
+    with ThreadPoolExecutor(BROWSERS) as pool:
+        futures = [pool.submit(_check_pages, pages[i::BROWSERS], server, tmp_path / f"profile-{i}")
+                   for i in range(BROWSERS)]
+        results = {rel: r for f in futures for rel, r in f.result().items()}
+    problems = [p for rel in pages for p in results[rel][0]]
+    report = {rel: results[rel][1] for rel in pages}
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.with_suffix(".json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     lines = [f"{rel} ({mode}): {v['impact']} {v['id']} ×{v['nodes']}: {v['help']}"

@@ -36,7 +36,7 @@ def _committed_chart_titles() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def book_pdf(tmp_path_factory, built_book):
+def book_pdf(tmp_path_factory, book_inputs):
     if not CHROMIUM:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")

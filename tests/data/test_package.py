@@ -167,3 +167,50 @@ def test_readme_describes_every_file():
         assert f"`{r['path']}`" in readme, f"data/README.md does not describe {r['path']}"
     for step in catalogue.CURATION:
         assert f"--only {step}" in readme or f"`{step}`" in readme, step
+
+
+# The counts a resource's hand-written `coverage:` line states, and how each is counted from the rows. A count
+# after "the" names a subset ("the 12 minerals of the MCS2022 subset") and is not checked.
+def _countries(df: pd.DataFrame) -> int:
+    if "row_kind" in df:
+        return df.loc[df["row_kind"] == "country", "country"].nunique()
+    return df["iso3"].nunique()
+
+
+COUNTED = {
+    "rows": len,
+    "items": len,
+    "minerals": lambda df: df["mineral"].nunique(),
+    "HS codes": lambda df: df["hs_code"].nunique(),
+    "partners": lambda df: df["partner_code"].nunique(),
+    "exporters": lambda df: df["exporter_code"].nunique(),
+    "economies": lambda df: df["iso3"].nunique(),
+    "commodities": lambda df: df["commodity"].nunique(),
+    "series": lambda df: df["series"].nunique(),
+    "stages": lambda df: len(df[["mineral", "stage"]].drop_duplicates()),
+    "codes": lambda df: df["baci_code"].nunique() if "baci_code" in df else len(df),
+    "countries": _countries,
+}
+STATED = re.compile(r"(?<![\w-])(?<!the )(\d[\d,]*) (" + "|".join(map(re.escape, COUNTED)) + r")\b")
+
+
+@pytest.mark.parametrize("res", [r for r in RESOURCES if r.get("coverage")], ids=lambda r: r["name"])
+def test_stated_coverage_agrees_with_the_rows(res, tables):
+    """Every count and the leading year range of the hand-written coverage line match the rows."""
+    df, text = tables[res["name"]], res["coverage"]
+    wrong = []
+    for m in STATED.finditer(text):
+        stated, noun = int(m.group(1).replace(",", "")), m.group(2)
+        counted = COUNTED[noun](df)
+        if stated != counted:
+            wrong.append(f"{stated} {noun} stated, {counted} in the rows")
+    years = re.match(r"(\d{4})–(\d{4})\b", text)
+    if years and years.group(0) != catalogue.coverage(df)["period"]:
+        wrong.append(f"{years.group(0)} stated, {catalogue.coverage(df)['period']} in the rows")
+    assert not wrong, f"{res['name']}: coverage {text!r}: " + "; ".join(wrong)
+
+
+def test_the_coverage_check_finds_counts_and_skips_subsets():
+    found = [(m.group(1), m.group(2)) for m in STATED.finditer(
+        "2017–2025; 26 series for 9 minerals (2017 only from the 12 minerals of the MCS2022 subset); 1,200 rows")]
+    assert found == [("26", "series"), ("9", "minerals"), ("1,200", "rows")]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import queue
 import select
@@ -42,6 +43,10 @@ WARM_MODULES = (
     "numpy", "pandas", "pandera.pandas", "altair", "jsonschema", "yaml", "country_converter",
     "IPython.display", "papermill",
 )
+
+# A page's failure reaches the reader as its one-line Result. Papermill's own log lines would add a second
+# line, e.g. "Kernel died while waiting for execute reply" when Ctrl-C kills the kernels mid-cell.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 # The environment variable that points the loaders at the table cache (see data/cache.py).
 TABLE_CACHE_ENV = "CRITMIN_TABLE_CACHE"
