@@ -31,7 +31,8 @@ run: $(READY)
 	$(BIN)/critmin run "$(NB)" $(ARGS)
 
 # Tests run in $(JOBS) processes (pytest-xdist); the cells of a notebook, and the tests of a file, stay together.
-JOBS ?= 2
+# Three on two cores: the browser and PDF checks spend much of their time waiting for Chromium.
+JOBS ?= 3
 
 ## test: the linter, unit and data tests, committed pages vs sources, nbval (strict), the HTML build, the browser check
 test: $(READY) lint

@@ -203,7 +203,7 @@ def report(res: dict) -> str:
         f"| (c) rebuild after touching `{TOUCHED}` ({len(o['touched_pages'])} page(s) re-executed) | "
         f"{o['touched']:.1f} |",
         f"| (d) forced rebuild, table cache and page order from (a) | {o['warm_force']:.1f} |",
-        *([f"| (h) `make test` (linter and every test, environment installed) | {res['make_test']:.1f} |"]
+        *([f"| (h) `make test` (linter and every test, environment installed, 3 test processes) | {res['make_test']:.1f} |"]
           if "make_test" in res else []),
         "",
         f"(f) Executing in (a): {ex['execute_s']:.1f} s with {ex['jobs']} workers (kernels: {ex['mode']}). "
