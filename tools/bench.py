@@ -140,9 +140,8 @@ def page_weight_and_draw(html_root: Path) -> dict:
     shared = sum(f.stat().st_size for f in (html_root / "_static").rglob("*") if f.is_file()
                  and f.suffix in (".js", ".css"))
     heaviest = max(weights, key=weights.get)
-    chart_bytes = {p.stem: sum(len(m) for m in re.findall(r"var spec=.*?;function draw", p.read_text(encoding="utf-8")))
-                   for p in pages}
-    with_charts = [k for k, v in chart_bytes.items() if v]
+    charts = {p.stem: p.read_text(encoding="utf-8").count('class="critmin-chart"') for p in pages}
+    with_charts = [k for k, v in charts.items() if v]
     chart_page = max(with_charts, key=weights.get) if with_charts else heaviest
     draw, n = None, None
     chromium = shutil.which("chromium")
