@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from critmin.data.claims import load_codebook
 from critmin.params import choice, choices
 
 STANCES = ["favours_us", "balanced", "sceptical"]
@@ -27,16 +26,14 @@ _STANCE_WORDS = {"favours_us": "favouring the US", "balanced": "balanced", "scep
 GROUP_BY = ["speaker_group", "theme", "stance_reason", "reliability", "outlet", "speaker", "checkable", "date_precision"]
 
 
-def codes(code_type: str, codebook: pd.DataFrame | None = None) -> list[str]:
-    """The codes of one type in codebook order, e.g. codes('theme')."""
-    cb = load_codebook() if codebook is None else codebook
-    return cb.loc[cb["code_type"] == code_type, "code"].tolist()
+def codes(code_type: str, codebook: pd.DataFrame) -> list[str]:
+    """The codes of one type in codebook order, e.g. codes('theme', codebook)."""
+    return codebook.loc[codebook["code_type"] == code_type, "code"].tolist()
 
 
-def labels(code_type: str, codebook: pd.DataFrame | None = None) -> dict[str, str]:
+def labels(code_type: str, codebook: pd.DataFrame) -> dict[str, str]:
     """code → short label, for chart axes and legends."""
-    cb = load_codebook() if codebook is None else codebook
-    sub = cb[cb["code_type"] == code_type]
+    sub = codebook[codebook["code_type"] == code_type]
     return dict(zip(sub["code"], sub["label"]))
 
 
@@ -51,11 +48,11 @@ def explode_themes(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def validate_params(group_by: str = "speaker_group", themes=None) -> tuple[str, list[str]]:
+def validate_params(group_by: str, themes, codebook: pd.DataFrame) -> tuple[str, list[str]]:
     """Check the chapter's parameters; returns (group_by, themes) normalised. Raises ParameterError listing the
     allowed values. `themes` may be None or 'all' (every theme), a comma-separated string or a list."""
     group_by = choice("group_by", group_by, GROUP_BY)
-    themes = choices("themes", themes, codes("theme"))
+    themes = choices("themes", themes, codes("theme", codebook))
     return group_by, themes
 
 
@@ -69,11 +66,11 @@ def _stance_table(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return table.astype("int64")
 
 
-def stance_by_group(df: pd.DataFrame, group_by: str = "speaker_group") -> pd.DataFrame:
+def stance_by_group(df: pd.DataFrame, group_by: str, codebook: pd.DataFrame) -> pd.DataFrame:
     """Number of claims per group and stance: one row per group value present, columns favours_us, balanced,
     sceptical. Grouping by 'theme' counts a claim once under each of its themes. Groups follow codebook order
     where the column is coded, otherwise they are sorted."""
-    group_by, _ = validate_params(group_by, None)
+    group_by, _ = validate_params(group_by, None, codebook)
     frame = explode_themes(df) if group_by == "theme" else df.copy()
     # NOTE: a claim without a value (stance_reason of a non-sceptical claim, an empty affiliation) is counted
     # under NO_GROUP, so the bars always add up to the number of claims.
@@ -81,7 +78,7 @@ def stance_by_group(df: pd.DataFrame, group_by: str = "speaker_group") -> pd.Dat
     table = _stance_table(frame, group_by)
     order_type = _CODED.get(group_by)
     if order_type:
-        order = [c for c in codes(order_type) if c in table.index]
+        order = [c for c in codes(order_type, codebook) if c in table.index]
     else:
         order = sorted(c for c in table.index if c != NO_GROUP)
     table = table.reindex(order + ([NO_GROUP] if NO_GROUP in table.index else []))
@@ -89,10 +86,10 @@ def stance_by_group(df: pd.DataFrame, group_by: str = "speaker_group") -> pd.Dat
     return table
 
 
-def theme_stance_matrix(df: pd.DataFrame, themes=None) -> pd.DataFrame:
+def theme_stance_matrix(df: pd.DataFrame, themes, codebook: pd.DataFrame) -> pd.DataFrame:
     """Claims per theme (rows, codebook order; all themes unless `themes` is given) and stance (columns).
     Themes with no claims get a row of zeros so the matrix always has the same shape."""
-    _, themes = validate_params("theme", themes)
+    _, themes = validate_params("theme", themes, codebook)
     long = explode_themes(df)
     long = long[long["theme"].isin(themes)]
     table = _stance_table(long, "theme").reindex(themes, fill_value=0)
@@ -113,27 +110,26 @@ def positions(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["score", "claims", "speaker"], ascending=[False, False, True], ignore_index=True)
 
 
-def filter_themes(df: pd.DataFrame, themes) -> pd.DataFrame:
+def filter_themes(df: pd.DataFrame, themes, codebook: pd.DataFrame) -> pd.DataFrame:
     """Claims that carry at least one of `themes` ('all', a comma-separated string or a list)."""
-    _, themes = validate_params("speaker_group", themes)
+    _, themes = validate_params("speaker_group", themes, codebook)
     keep = df["themes"].map(lambda t: any(x in themes for x in _split(t)))
     return df[keep].reset_index(drop=True)
 
 
-def group_label(group_by: str, codebook: pd.DataFrame | None = None):
+def group_label(group_by: str, codebook: pd.DataFrame):
     """A function value → label for the column `group_by` (codebook labels for coded columns)."""
-    cb = load_codebook() if codebook is None else codebook
-    names = labels(_CODED[group_by], cb) if group_by in _CODED else {}
+    names = labels(_CODED[group_by], codebook) if group_by in _CODED else {}
     names = {**names, NO_GROUP: "None (not coded)" if group_by == "stance_reason" else "None given"}
     if group_by == "checkable":
         names.update({"True": "Checkable with the book's data", "False": "Not checkable"})
     return lambda v: names.get(str(v), str(v))
 
 
-def stance_long(table: pd.DataFrame, label=None) -> pd.DataFrame:
+def stance_long(table: pd.DataFrame, codebook: pd.DataFrame, label=None) -> pd.DataFrame:
     """A stance_by_group / theme_stance_matrix table as long rows for a chart: group, label, order,
     stance, stance_label, stance_order, claims, share of the group's claims."""
-    stance_names = labels("stance")
+    stance_names = labels("stance", codebook)
     out = table.reset_index().melt(id_vars=table.index.name or "index", var_name="stance", value_name="claims")
     out = out.rename(columns={table.index.name or "index": "group"})
     out["group"] = out["group"].astype(str)
@@ -148,14 +144,14 @@ def stance_long(table: pd.DataFrame, label=None) -> pd.DataFrame:
     return out.sort_values(["order", "stance_order"], ignore_index=True)
 
 
-def timeline(df: pd.DataFrame) -> pd.DataFrame:
+def timeline(df: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """One row per claim for a dots-by-date chart: date, stance, a 0-based `slot` that separates claims with
     the same date and stance, and the text for tooltips. Sorted by date, stance order and claim_id."""
     out = df.assign(stance_order=df["stance"].map({s: i for i, s in enumerate(STANCES)}))
     out = out.sort_values(["date", "stance_order", "claim_id"], ignore_index=True)
     out["slot"] = out.groupby(["date", "stance"]).cumcount().astype("int64")
-    out["stance_label"] = out["stance"].map(labels("stance"))
-    out["group_label"] = out["speaker_group"].map(labels("speaker_group"))
+    out["stance_label"] = out["stance"].map(labels("stance", codebook))
+    out["group_label"] = out["speaker_group"].map(labels("speaker_group", codebook))
     out["day"] = out["date"].dt.strftime("%Y-%m-%d")
     out["when"] = [_when(d, p) for d, p in zip(out["date"], out["date_precision"])]
     return out[["claim_id", "date", "day", "when", "speaker", "speaker_group", "group_label", "stance",
@@ -170,13 +166,13 @@ def _when(date: pd.Timestamp, precision: str) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def voice_claims(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def voice_claims(df: pd.DataFrame, codebook: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(voices, claims) for the stance-scale chart. voices = positions(df) with labels and a display rank;
     claims = one row per claim with its voice, score, and a small vertical offset so a voice's claims at the
     same score do not hide each other."""
     voices = positions(df)
     voices["rank"] = range(len(voices))
-    voices["group_label"] = voices["speaker_group"].map(labels("speaker_group"))
+    voices["group_label"] = voices["speaker_group"].map(labels("speaker_group", codebook))
     # A voice with one claim gets that claim in its own tooltip; the ticks carry the claims of the others.
     first = df.sort_values(["date", "claim_id"]).groupby("speaker").first()
     one = voices["claims"] == 1
@@ -190,18 +186,18 @@ def voice_claims(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     claims = df.assign(score=df["stance"].map(STANCE_SCORE).astype("float64"))
     claims = claims.sort_values(["speaker", "stance", "date", "claim_id"], ignore_index=True)
     claims["slot"] = claims.groupby(["speaker", "stance"]).cumcount().astype("int64")
-    claims["stance_label"] = claims["stance"].map(labels("stance"))
+    claims["stance_label"] = claims["stance"].map(labels("stance", codebook))
     claims["when"] = [_when(d, p) for d, p in zip(claims["date"], claims["date_precision"])]
     claims = claims.merge(voices[["speaker", "rank"]], on="speaker")
     return voices, claims[["claim_id", "speaker", "rank", "score", "stance", "stance_label", "slot", "claim",
                            "outlet", "source_url", "when"]]
 
 
-def balance(df: pd.DataFrame, codebook: pd.DataFrame | None = None) -> dict:
+def balance(df: pd.DataFrame, codebook: pd.DataFrame) -> dict:
     """The numbers the positions page's prose is written from: claims and voices, counts and shares per
     stance, sceptical reasons, the groups leaning most each way, the most frequent theme and the mean score.
     Group leanings use only groups with at least two claims."""
-    cb = load_codebook() if codebook is None else codebook
+    cb = codebook
     n = len(df)
     counts = df["stance"].value_counts().reindex(STANCES, fill_value=0).astype(int)
     reasons = df["stance_reason"].dropna().value_counts()

@@ -47,9 +47,9 @@ def group_chart(df: pd.DataFrame, group_by: str, codebook: pd.DataFrame) -> alt.
     """Stacked bars of claims by stance for each value of `group_by`; None when there are no claims."""
     if not len(df):
         return None
-    by_group = claims.stance_by_group(df, group_by)
+    by_group = claims.stance_by_group(df, group_by, codebook)
     label = claims.group_label(group_by, codebook)
-    long = claims.stance_long(by_group, label)
+    long = claims.stance_long(by_group, codebook, label)
     most = label(by_group.sum(axis=1).idxmax())
     what = group_by.replace("_", " ")
     return charts.finish(
@@ -76,8 +76,8 @@ def theme_heatmap(df: pd.DataFrame, themes: list[str], codebook: pd.DataFrame) -
         return None
     theme_names = claims.labels("theme", codebook)
     stance_names = claims.labels("stance", codebook)
-    matrix = claims.theme_stance_matrix(df, themes)
-    mlong = claims.stance_long(matrix, theme_names.get)
+    matrix = claims.theme_stance_matrix(df, themes, codebook)
+    mlong = claims.stance_long(matrix, codebook, theme_names.get)
     theme_totals = matrix.sum(axis=1)
     top_theme = theme_names[theme_totals.idxmax()]
     scep = (matrix["sceptical"] / theme_totals.where(theme_totals > 0)).dropna()
@@ -115,7 +115,7 @@ def timeline_chart(df: pd.DataFrame, deal_table: pd.DataFrame, codebook: pd.Data
         return None
     mou_date = deal_table.loc[deal_table["deal_id"] == deal_id, "date"].iloc[0]
     stance_names = claims.labels("stance", codebook)
-    tl = claims.timeline(df)
+    tl = claims.timeline(df, codebook)
     month = tl["date"].dt.to_period("M").value_counts().sort_index().sort_values(ascending=False, kind="stable")
     after = int((tl["date"] >= mou_date).sum())
     title = (f"{num(after)} of {num(len(tl))} claims came after the MoU was signed; "
@@ -152,7 +152,7 @@ def voices_chart(df: pd.DataFrame, codebook: pd.DataFrame) -> alt.TopLevelMixin 
     if not len(df):
         return None
     group_names = claims.labels("speaker_group", codebook)
-    voices, vclaims = claims.voice_claims(df)
+    voices, vclaims = claims.voice_claims(df, codebook)
     n_pos, n_zero, n_neg = (int((voices["score"] > 0).sum()), int((voices["score"] == 0).sum()),
                             int((voices["score"] < 0).sum()))
     title = f"{num(n_pos)} voices lean towards the US, {num(n_zero)} sit in the middle, {num(n_neg)} lean sceptical"

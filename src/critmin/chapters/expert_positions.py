@@ -65,9 +65,9 @@ def balance_text(df: pd.DataFrame, all_claims: pd.DataFrame, codebook: pd.DataFr
     return "\n\n".join(notes)
 
 
-def voices_table(df: pd.DataFrame) -> pd.DataFrame:
+def voices_table(df: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """One row per voice as the chapter's table shows it: group, claims by stance and mean stance."""
-    voices, _ = voice_claims(df)
+    voices, _ = voice_claims(df, codebook)
     shown = voices.assign(group=voices["group_label"])[
         ["speaker", "group", "claims", "favours_us", "balanced", "sceptical", "score"]]
     shown.columns = ["Voice", "Group", "Claims", "Favour US", "Balanced", "Sceptical", "Mean stance"]

@@ -42,8 +42,8 @@ def dated(small) -> pd.DataFrame:
         claim=[f"claim {i}" for i in range(5)], stance_reason=[None, None, "sovereignty", None, "pro_china"])
 
 
-def test_stance_by_group_counts(small):
-    t = claims.stance_by_group(small)
+def test_stance_by_group_counts(small, codebook):
+    t = claims.stance_by_group(small, "speaker_group", codebook)
     assert list(t.columns) == ["favours_us", "balanced", "sceptical"]
     # codebook order, only groups present
     assert list(t.index) == ["pakistani_opposition", "pakistani_analyst", "us_official"]
@@ -53,18 +53,18 @@ def test_stance_by_group_counts(small):
     assert t.to_numpy().sum() == len(small)
 
 
-def test_stance_by_theme_counts_each_theme(small):
-    t = claims.stance_by_group(small, group_by="theme")
+def test_stance_by_theme_counts_each_theme(small, codebook):
+    t = claims.stance_by_group(small, "theme", codebook)
     assert t.loc["economic_benefit"].tolist() == [2, 0, 1]
     assert t.to_numpy().sum() == 7  # 5 claims, two of them with two themes
 
 
 def test_theme_stance_matrix(small, codebook):
-    full = claims.theme_stance_matrix(small)
+    full = claims.theme_stance_matrix(small, None, codebook)
     assert list(full.index) == claims.codes("theme", codebook)
     assert full.loc["relations_with_china"].tolist() == [0, 1, 1]
     assert full.loc["security"].tolist() == [0, 0, 0]
-    sub = claims.theme_stance_matrix(small, themes="partner_reliability, economic_benefit")
+    sub = claims.theme_stance_matrix(small, "partner_reliability, economic_benefit", codebook)
     assert list(sub.index) == ["partner_reliability", "economic_benefit"]
     assert sub.loc["partner_reliability"].tolist() == [1, 0, 0]
 
@@ -78,43 +78,43 @@ def test_positions(small):
     assert list(p.index) == ["A", "C", "B"]
 
 
-def test_validate_params():
-    assert claims.validate_params("Speaker_Group", "all")[0] == "speaker_group"
+def test_validate_params(codebook):
+    assert claims.validate_params("Speaker_Group", "all", codebook)[0] == "speaker_group"
     with pytest.raises(ParameterError, match="allowed: speaker_group"):
-        claims.validate_params("party", None)
+        claims.validate_params("party", None, codebook)
     with pytest.raises(ParameterError, match="economic_benefit"):
-        claims.validate_params("speaker_group", ["geopolitics"])
+        claims.validate_params("speaker_group", ["geopolitics"], codebook)
     with pytest.raises(ParameterError):
-        claims.stance_by_group(pd.DataFrame(), group_by="nation")
+        claims.stance_by_group(pd.DataFrame(), "nation", codebook)
 
 
-def test_stance_by_group_counts_missing_values_under_none(small):
+def test_stance_by_group_counts_missing_values_under_none(small, codebook):
     t = claims.stance_by_group(small.assign(stance_reason=[None, None, "sovereignty", None, "pro_china"]),
-                               group_by="stance_reason")
+                               "stance_reason", codebook)
     assert list(t.index) == ["pro_china", "sovereignty", claims.NO_GROUP]
     assert t.loc[claims.NO_GROUP].tolist() == [2, 1, 0]
     assert t.to_numpy().sum() == len(small)
-    by_speaker = claims.stance_by_group(small, group_by="speaker")
+    by_speaker = claims.stance_by_group(small, "speaker", codebook)
     assert list(by_speaker.index) == ["A", "B", "C"]  # uncoded columns are sorted
 
 
-def test_filter_themes(small):
-    assert claims.filter_themes(small, "all").equals(small)
-    kept = claims.filter_themes(small, "partner_reliability,sovereignty_provincial_rights")
+def test_filter_themes(small, codebook):
+    assert claims.filter_themes(small, "all", codebook).equals(small)
+    kept = claims.filter_themes(small, "partner_reliability,sovereignty_provincial_rights", codebook)
     assert kept["claim_id"].tolist() == ["a2", "b1"]
     with pytest.raises(ParameterError):
-        claims.filter_themes(small, "trade_war")
+        claims.filter_themes(small, "trade_war", codebook)
 
 
-def test_timeline_slots_separate_same_date_and_stance(dated):
-    tl = claims.timeline(dated).set_index("claim_id")
+def test_timeline_slots_separate_same_date_and_stance(dated, codebook):
+    tl = claims.timeline(dated, codebook).set_index("claim_id")
     assert tl.loc["a1", "slot"] == 0 and tl.loc["a2", "slot"] == 1  # same date, same stance
     assert tl.loc["c1", "slot"] == 0  # same date, other stance
     assert tl.loc["b1", "when"] == "6 October 2025" and tl.loc["a1", "when"] == "October 2025"
 
 
-def test_voice_claims(dated):
-    voices, vc = claims.voice_claims(dated)
+def test_voice_claims(dated, codebook):
+    voices, vc = claims.voice_claims(dated, codebook)
     assert voices["speaker"].tolist() == ["A", "C", "B"] and voices["rank"].tolist() == [0, 1, 2]
     assert voices.set_index("speaker").loc["B", "example"] == "claim 2"  # one claim: shown in the voice's tooltip
     assert voices.set_index("speaker").loc["A", "example"].startswith("2 claims")
@@ -123,8 +123,8 @@ def test_voice_claims(dated):
     assert vc.set_index("claim_id").loc["c2", "score"] == -1.0
 
 
-def test_balance(dated):
-    b = claims.balance(dated)
+def test_balance(dated, codebook):
+    b = claims.balance(dated, codebook)
     assert b["claims"] == 5 and b["voices"] == 3
     assert b["counts"] == {"favours_us": 2, "balanced": 1, "sceptical": 2}
     assert b["reasons"] == {"pro_china": 1, "sovereignty": 1}
@@ -135,8 +135,9 @@ def test_balance(dated):
     assert b["top_theme"] == ("Economic gains or costs", 3)
 
 
-def test_stance_long(small):
-    long = claims.stance_long(claims.stance_by_group(small), claims.group_label("speaker_group"))
+def test_stance_long(small, codebook):
+    long = claims.stance_long(claims.stance_by_group(small, "speaker_group", codebook), codebook,
+                              claims.group_label("speaker_group", codebook))
     row = long[(long["group"] == "pakistani_analyst") & (long["stance"] == "sceptical")].iloc[0]
     assert (row["claims"], row["share"], row["label"]) == (1, 0.5, "Pakistani non-government voices")
     assert long["claims"].sum() == len(small)

@@ -52,13 +52,13 @@ def test_balance_text(dated, codebook):
     assert "your file" not in text and "Only claims" not in text
     mine = expert_positions.balance_text(dated, dated, codebook, claims_file="some/dir/mine.csv")
     assert mine.startswith("Claims read from your file `mine.csv` (5 claims).")
-    kept = claims.filter_themes(dated, "security")
+    kept = claims.filter_themes(dated, "security", codebook)
     none = expert_positions.balance_text(kept, dated, codebook, themes=["security"])
     assert "(0 of 5 claims)" in none and none.endswith("No claim carries the chosen themes, so there is nothing to chart.")
 
 
-def test_voices_table(dated):
-    t = expert_positions.voices_table(dated)
+def test_voices_table(dated, codebook):
+    t = expert_positions.voices_table(dated, codebook)
     assert list(t.columns) == ["Voice", "Group", "Claims", "Favour US", "Balanced", "Sceptical", "Mean stance"]
     assert t["Voice"].tolist() == ["A", "C", "B"] and t["Mean stance"].tolist() == [1.0, -0.5, -1.0]
 
