@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 
 from critmin.analysis import claims
-from critmin.data import claims as claims_data
 from critmin.data import package as datapackage
 
 SEED_URL = "https://world-economist.com/could-a-500m-mou-draw-pakistan-into-a-us-china-minerals-rivalry-business-finance"
@@ -21,16 +19,6 @@ OTHER_NAMED = [
     "Liaqat Ali Sultan", "Asif Mahmood", "Gracelin Baskaran", "Shehbaz Sharif", "Asim Munir", "Muhammad Aurangzeb",
     "Ali Pervaiz Malik",
 ]
-
-
-@pytest.fixture(scope="module")
-def df() -> pd.DataFrame:
-    return claims_data.load_claims()
-
-
-@pytest.fixture(scope="module")
-def codebook() -> pd.DataFrame:
-    return claims_data.load_codebook()
 
 
 def test_every_seed_expert_and_claim_present(df):

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-
 from critmin.analysis import claims
 from critmin.chapters import codebook as codebook_chapter
-from critmin.data import claims as claims_data
-
-
-@pytest.fixture(scope="module")
-def df() -> pd.DataFrame:
-    return claims_data.load_claims()
-
-
-@pytest.fixture(scope="module")
-def codebook() -> pd.DataFrame:
-    return claims_data.load_codebook()
 
 
 def test_codebook_summary_and_sections(df, codebook):

@@ -3,43 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from critmin.analysis import claims
 from critmin.chapters import expert_positions
-from critmin.data import claims as claims_data
-
-
-@pytest.fixture(scope="module")
-def df() -> pd.DataFrame:
-    return claims_data.load_claims()
-
-
-@pytest.fixture(scope="module")
-def codebook() -> pd.DataFrame:
-    return claims_data.load_codebook()
-
-
-@pytest.fixture
-def small() -> pd.DataFrame:
-    return pd.DataFrame({
-        "claim_id": ["a1", "a2", "b1", "c1", "c2"],
-        "speaker": ["A", "A", "B", "C", "C"],
-        "role": ["r"] * 5,
-        "speaker_group": ["us_official", "us_official", "pakistani_opposition", "pakistani_analyst", "pakistani_analyst"],
-        "themes": ["economic_benefit", "economic_benefit;partner_reliability", "sovereignty_provincial_rights",
-                   "relations_with_china", "relations_with_china;economic_benefit"],
-        "stance": ["favours_us", "favours_us", "sceptical", "balanced", "sceptical"],
-    })
-
-
-@pytest.fixture
-def dated(small) -> pd.DataFrame:
-    return small.assign(
-        date=pd.to_datetime(["2025-10-01", "2025-10-01", "2025-10-06", "2025-10-01", "2025-11-01"]),
-        date_precision=["month", "month", "day", "month", "month"],
-        outlet=["O1", "O1", "O2", "O3", "O3"], source_url=[f"https://x.org/{i}" for i in range(5)],
-        claim=[f"claim {i}" for i in range(5)], stance_reason=[None, None, "sovereignty", None, "pro_china"])
 
 
 def test_balance_text(dated, codebook):

@@ -16,16 +16,6 @@ from critmin.data import package as datapackage
 from critmin.params import ParameterError
 
 
-@pytest.fixture(scope="module")
-def df() -> pd.DataFrame:
-    return claims_data.load_claims()
-
-
-@pytest.fixture(scope="module")
-def codebook() -> pd.DataFrame:
-    return claims_data.load_codebook()
-
-
 def _rows() -> list[dict]:
     with open(paths.data_dir() / "claims.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
