@@ -1,10 +1,13 @@
-"""Evidence for checkable claims: one function per metric id of the claims codebook.
+"""Evidence for checkable claims: the numbers behind each premise and the verdict a stated rule gives them.
 
-Each function computes the number behind a claim's factual premise from the book's own data and applies a
-stated rule to reach a verdict. It returns an `Evidence` record: the number, the year it refers to, the
-data-package resources and the publisher's edition it comes from, a neutral one-sentence finding, the
-verdict and the rule that produced it. Every function takes the tables it needs as optional arguments (the
-package's data when omitted), so the rules can be tested on small hand-made tables.
+Each metric id of the claims codebook has a function that computes the number behind a claim's factual premise
+from the book's own data and applies a stated rule to reach a verdict. It returns an `Evidence` record: the
+number, the year it refers to, the data-package resources and the publisher's edition it comes from, the facts
+the verdict rests on (typed records below: a lead, a list of rows, a comparison), the verdict and the rule. The
+premises of the claim_premises table get their verdicts the same way, one rule per rule family. Every function
+takes the tables it needs as arguments, so the rules can be tested on small hand-made tables.
+
+Numbers only: the sentences that state the facts are written by :mod:`critmin.chapters.claims_evidence`.
 
 A verdict judges only the premise a metric measures, never a speaker's motives or forecasts: the claim
 "China dominates rare-earth mining" is tested by China's share of world mine output, and nothing else.
@@ -13,7 +16,7 @@ A verdict judges only the premise a metric measures, never a speaker's motives o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -21,12 +24,7 @@ from critmin.analysis import claims as claims_mod
 from critmin.analysis.deals import DEAL_ID
 from critmin.data import countries
 from critmin.data import package as datapackage
-from critmin.text import span
-from critmin.text import usd as _usd_text
-
-
-def usd_plain(x: float) -> str:
-    return _usd_text(x, markdown=False)
+from critmin.text import pct as _pct
 
 # The grades of claim_premises (codes listed with that resource), as printed on the pages.
 SUPPORTED = "supported"
@@ -46,31 +44,210 @@ CLEAR_LEAD = 2.0
 NOT_MARGINAL = 0.10
 
 
+# ---------------------------------------------------------------------------------------------- facts
+# What a verdict rests on. The chapter states each kind of fact in one way.
+
+
+@dataclass(frozen=True)
+class Lead:
+    """China's value in a table with a world total, its rank among the countries and the runner-up."""
+
+    china: float
+    total: float
+    rank: int  # 1 = largest
+    second_name: str | None  # the largest country other than China
+    second_value: float | None
+
+    @property
+    def share(self) -> float:
+        return self.china / self.total
+
+    @property
+    def second_share(self) -> float | None:
+        return None if self.second_value is None else self.second_value / self.total
+
+    @property
+    def ratio(self) -> float:
+        """China's value over the runner-up's (infinite when there is none or it is zero)."""
+        return self.china / self.second_value if self.second_value else float("inf")
+
+
+@dataclass(frozen=True)
+class ShareFacts:
+    """China's share of world output at one stage of one mineral, in one year."""
+
+    lead: Lead
+    mineral: str
+    stage: str  # "mine" (USGS production) or "refining" (IEA)
+    year: int
+    unit: str
+    secondary: bool = False  # the year's figures are read from a third-party copy of the publisher's file
+    estimated: bool = False  # the publisher marks China's figure as an estimate
+
+
+@dataclass(frozen=True)
+class ImportFacts:
+    """China's share of the value of US imports of one mineral's HS codes, in one year."""
+
+    mineral: str
+    china_usd: float
+    world_usd: float
+    year: int
+    hs_codes: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        return self.china_usd / self.world_usd
+
+
+@dataclass(frozen=True)
+class FdiFacts:
+    """China's place among the sources of net FDI into Pakistan, each fiscal year with country rows."""
+
+    years: tuple[tuple[int, Lead], ...]  # (fiscal year, lead), oldest first; values in US$ million
+
+    @property
+    def firsts(self) -> int:
+        return sum(lead.rank == 1 for _, lead in self.years)
+
+
+@dataclass(frozen=True)
+class ListingFacts:
+    """Whether the production statistics list Pakistan with rare-earth mine output."""
+
+    usgs_editions: tuple[str, str] | None  # first and last edition read
+    usgs_years: tuple[int, int] | None
+    bgs_years: tuple[int, int] | None
+    n_countries: int  # producing countries the statistics list
+    listed: tuple[float, int] | None  # Pakistan's latest positive amount (t) and its year
+
+
+@dataclass(frozen=True)
+class DealSizeFacts:
+    """The USSM–FWO headline amount against the other stated amounts of its own kind of money."""
+
+    amount: float  # US$
+    kind_label: str
+    rank: int
+    n_sized: int
+    n_unsized: int
+    median: float | None  # of the other stated amounts of the kind
+    n_others: int
+    non_binding: bool
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.median is None else self.amount / self.median
+
+
+@dataclass(frozen=True)
+class PlannedFacts:
+    """A planned annual output set against current world mine output."""
+
+    planned: float  # in `unit`
+    unit: str
+    world: float
+    year: int
+    rank: int  # among the listed producers, the plan included
+    top_name: str
+    top_share: float
+
+    @property
+    def share(self) -> float:
+        return self.planned / self.world
+
+
+@dataclass(frozen=True)
+class ListedFacts:
+    """Which of the minerals a premise names list Pakistan with a positive amount, and in which statistics."""
+
+    minerals: tuple[str, ...]
+    read: tuple[tuple[str, int, int], ...]  # (dataset, first year, last year) of each statistics read
+    found: Mapping[str, tuple[tuple[str, int, int], ...]]  # mineral → (dataset, first year, last year) listed
+
+    @property
+    def n_listed(self) -> int:
+        return sum(m in self.found for m in self.minerals)
+
+
+@dataclass(frozen=True)
+class KindComparison:
+    """One kind of money of the deals a premise is about, against the other stated amounts of that kind."""
+
+    kind: str
+    amount: float  # the largest amount of the premise's deals in this kind (US$)
+    test: str  # "largest" or "below_median"
+    n_others: int
+    held: bool | None  # None: no other stated amount of the kind to compare with
+    top: tuple[str, float] | None = None  # the largest other deal (name, US$), for "largest"
+    median: float | None = None  # of the others, for "below_median"
+    rank: int | None = None  # among the stated amounts of the kind, for "below_median"
+
+
+@dataclass(frozen=True)
+class AmountFacts:
+    comparisons: tuple[KindComparison, ...]
+    non_binding: bool | None  # whether the deals are all non-binding; None when the premise does not say
+
+    @property
+    def held(self) -> list[bool]:
+        return [c.held for c in self.comparisons if c.held is not None] + (
+            [] if self.non_binding is None else [self.non_binding])
+
+
+@dataclass(frozen=True)
+class PriceSeries:
+    basis: str
+    points: tuple[tuple[int, float, bool], ...]  # (year, US$ per kg, estimated)
+
+
+@dataclass(frozen=True)
+class PriceFacts:
+    """Annual average prices of the minerals a policy record names: context beside a verdict, never part of it."""
+
+    series: tuple[PriceSeries, ...]
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class RecordFacts:
+    """What the records (events, deals, indicators) show on a fact as a premise states it."""
+
+    outcome: str  # one of RECORD_OUTCOMES
+    rows: tuple[tuple[str, pd.DataFrame], ...]  # (dataset, rows) the outcome rests on
+    premise_id: str
+    prices: PriceFacts | None = None
+
+
+# The outcomes of a record check: the rows show the fact, part of it or not; for a premise that denies a fact,
+# the rows show the contrary, part of it or nothing of it.
+RECORD_OUTCOMES = ("no_rows", "shown", "shown_unconfirmed", "partial", "not_shown",
+                   "contrary", "partial_contrary", "no_contrary")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a premise gets no verdict: the coded reason, or what is missing from the data."""
+
+    text: str = ""  # the premise's not_checkable_reason (data-package text)
+    missing: str = ""  # "plan_or_world" when a rule finds no rows to read
+
+
 @dataclass(frozen=True)
 class Evidence:
     metric: str
-    value: float | None  # the headline number: a share (0–1), a rank or a count, see value_text
-    value_text: str  # the headline number as shown on the page
+    value: float | None  # the headline number: a share (0–1), a ratio or None (see facts)
     year: str  # the year (or years, fiscal years) the number refers to
     resources: tuple[str, ...]  # data-package resource names
     source: str  # publisher and edition of the number
-    finding: str  # one neutral sentence with the numbers
+    facts: object  # one of the fact records above
     verdict: str  # one of VERDICTS
     rule: str  # the rule that produced the verdict
 
     def as_dict(self) -> dict:
-        d = asdict(self)
-        d["resources"] = ", ".join(self.resources)
-        return d
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
-
-
-def _amount(x: float) -> str:
-    """A quantity with as many decimals as it needs to be read (74 kt of rare earths would hide 73.8)."""
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.1f}"
+        return {"metric": self.metric, "value": self.value, "year": self.year,
+                "resources": ", ".join(self.resources), "source": self.source, "verdict": self.verdict,
+                "rule": self.rule}
 
 
 def _name(row) -> str:
@@ -97,59 +274,38 @@ def _ranked(rows: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     return c.sort_values([value, "country"], ascending=[False, True], ignore_index=True)
 
 
-def _lead(rows: pd.DataFrame) -> dict:
-    """China's value, the world total, China's share of it, its rank and the runner-up among countries."""
+def lead(rows: pd.DataFrame) -> Lead:
+    """China's value, the world total, China's rank and the runner-up among the country rows of `rows`."""
     ranked = _ranked(rows)
     world = rows.loc[rows["row_kind"] == "world_total", "value"]
     if world.empty or ranked.empty:
         raise ValueError("the table needs country rows and a world_total row")
-    total = float(world.iloc[0])
     china = ranked[ranked["iso3"] == "CHN"]
     if china.empty:
         raise ValueError("China has no row in the table")
-    rank = int(china.index[0]) + 1
     others = ranked[ranked["iso3"] != "CHN"]
     second = others.iloc[0] if len(others) else None
-    value = float(china["value"].iloc[0])
-    return {"china": value, "total": total, "share": value / total, "rank": rank,
-            "second_name": None if second is None else _name(second),
-            "second_value": None if second is None else float(second["value"])}
+    return Lead(china=float(china["value"].iloc[0]), total=float(world.iloc[0]), rank=int(china.index[0]) + 1,
+                second_name=None if second is None else _name(second),
+                second_value=None if second is None else float(second["value"]))
 
 
-def _dominance_verdict(lead: dict) -> str:
-    if lead["rank"] != 1:
+def _dominance_verdict(ld: Lead) -> str:
+    if ld.rank != 1:
         return NOT_SUPPORTED
-    return SUPPORTED if lead["share"] >= MAJORITY else PARTLY
+    return SUPPORTED if ld.share >= MAJORITY else PARTLY
 
 
 DOMINANCE_RULE = (f"Supported if China is the largest producer and has at least {_pct(MAJORITY)} of the world total; "
                   f"partly supported if it is the largest with less; not supported if another country produces more.")
 
 
-def _lead_sentence(lead: dict, what: str, year: int, unit: str) -> str:
-    second = (f" Next: {lead['second_name']}, {_pct(lead['second_value'] / lead['total'])}."
-              if lead["second_name"] else "")
-    rank = "the largest" if lead["rank"] == 1 else f"number {lead['rank']}"
-    return (f"China accounted for {_pct(lead['share'])} of world {what} in {year} "
-            f"({_amount(lead['china'])} of {_amount(lead['total'])} {unit}), {rank} among the listed "
-            f"countries.{second}")
-
-
-def china_share_mine_rare_earths(production: pd.DataFrame) -> Evidence:
-    """China's share of world rare-earth mine production (USGS world total), latest year in the table."""
-    p = production
-    rows = p[(p["mineral"] == "rare_earths") & (p["stage"] == "mine")]
+def _mine_latest(rows: pd.DataFrame) -> tuple[pd.DataFrame, str, int]:
+    """The rows of the latest year, from the newest edition that reports it."""
     year = int(rows["year"].max())
-    rows = rows[rows["year"] == year]
-    lead = _lead(rows)
-    edition = str(rows["edition"].iloc[0])
-    estimated = rows.loc[rows["iso3"] == "CHN", "flag"].eq("estimated").any()
-    note = " USGS marks the figure as an estimate." if estimated else ""
-    return Evidence(
-        metric="china_share_mine_rare_earths", value=lead["share"], value_text=_pct(lead["share"]),
-        year=str(year), resources=("production",), source=_source_short("production", edition[-4:]),
-        finding=_lead_sentence(lead, "rare-earth mine production", year, "t rare-earth-oxide equivalent") + note,
-        verdict=_dominance_verdict(lead), rule=DOMINANCE_RULE)
+    r = rows[rows["year"] == year]
+    edition = sorted(r["edition"].astype(str).unique())[-1]
+    return r[r["edition"] == edition], edition, year
 
 
 def _iea_latest(refining: pd.DataFrame, mineral: str) -> tuple[pd.DataFrame, str, int, bool]:
@@ -159,17 +315,42 @@ def _iea_latest(refining: pd.DataFrame, mineral: str) -> tuple[pd.DataFrame, str
     return rows, str(edition), int(rows["year"].max()), bool(rows["secondary"].any())
 
 
+def mine_share(mineral: str, production: pd.DataFrame) -> tuple[ShareFacts, str]:
+    """China's share of world mine production of one mineral (USGS world total), latest year and edition;
+    with the edition read."""
+    p = production
+    rows = p[(p["mineral"] == mineral) & (p["stage"] == "mine")]
+    if rows.empty:
+        raise ValueError(f"no mine production rows for {mineral!r}")
+    r, edition, year = _mine_latest(rows)
+    unit = str(r["unit"].iloc[0]) if "unit" in r.columns else ""
+    estimated = bool("flag" in r.columns and r.loc[r["iso3"] == "CHN", "flag"].eq("estimated").any())
+    return ShareFacts(lead(r), mineral, "mine", year, unit, estimated=estimated), edition
+
+
+def refining_share(mineral: str, refining: pd.DataFrame) -> tuple[ShareFacts, str]:
+    """China's share of world refining of one mineral (IEA total row), latest IEA edition; with the edition."""
+    rows, edition, year, secondary = _iea_latest(refining, mineral)
+    unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns else "kt"
+    return ShareFacts(lead(rows), mineral, "refining", year, unit, secondary), edition
+
+
+def china_share_mine_rare_earths(production: pd.DataFrame) -> Evidence:
+    """China's share of world rare-earth mine production (USGS world total), latest year in the table."""
+    facts, edition = mine_share("rare_earths", production)
+    return Evidence(
+        metric="china_share_mine_rare_earths", value=facts.lead.share, year=str(facts.year),
+        resources=("production",), source=_source_short("production", edition[-4:]), facts=facts,
+        verdict=_dominance_verdict(facts.lead), rule=DOMINANCE_RULE)
+
+
 def china_share_refining_rare_earths(refining: pd.DataFrame) -> Evidence:
     """China's share of world refining of the four magnet rare earths (IEA total row), latest IEA edition."""
-    r = refining
-    rows, edition, year, secondary = _iea_latest(r, "rare_earths")
-    lead = _lead(rows)
-    note = " The IEA figures for this year are read from a third-party copy of the workbook." if secondary else ""
+    facts, edition = refining_share("rare_earths", refining)
     return Evidence(
-        metric="china_share_refining_rare_earths", value=lead["share"], value_text=_pct(lead["share"]),
-        year=str(year), resources=("refining",), source=_source_short("refining", edition[-4:]),
-        finding=_lead_sentence(lead, "refining of magnet rare earths (Nd, Pr, Dy, Tb)", year, "kt") + note,
-        verdict=_dominance_verdict(lead), rule=DOMINANCE_RULE)
+        metric="china_share_refining_rare_earths", value=facts.lead.share, year=str(facts.year),
+        resources=("refining",), source=_source_short("refining", edition[-4:]), facts=facts,
+        verdict=_dominance_verdict(facts.lead), rule=DOMINANCE_RULE)
 
 
 COPPER_RULE = (f"Supported if China is the largest refiner and refines at least {CLEAR_LEAD:g} times as much as the "
@@ -177,24 +358,20 @@ COPPER_RULE = (f"Supported if China is the largest refiner and refines at least 
                f"country refines more.")
 
 
+def _lead_verdict(ld: Lead) -> str:
+    if ld.rank != 1:
+        return NOT_SUPPORTED
+    return SUPPORTED if ld.ratio >= CLEAR_LEAD else PARTLY
+
+
 def china_share_refining_copper(refining: pd.DataFrame) -> Evidence:
     """China's share of world refined copper output and its lead over the next refiner, latest IEA edition.
     The claim tested is a 'hold' on refining, so the rule asks for a clear lead rather than a majority."""
-    r = refining
-    rows, edition, year, secondary = _iea_latest(r, "copper")
-    lead = _lead(rows)
-    ratio = lead["china"] / lead["second_value"] if lead["second_value"] else float("inf")
-    if lead["rank"] != 1:
-        verdict = NOT_SUPPORTED
-    else:
-        verdict = SUPPORTED if ratio >= CLEAR_LEAD else PARTLY
-    times = f" China refined {ratio:,.1f} times as much as {lead['second_name']}." if lead["rank"] == 1 else ""
-    note = " The IEA figures for this year are read from a third-party copy of the workbook." if secondary else ""
+    facts, edition = refining_share("copper", refining)
     return Evidence(
-        metric="china_share_refining_copper", value=lead["share"], value_text=_pct(lead["share"]),
-        year=str(year), resources=("refining",), source=_source_short("refining", edition[-4:]),
-        finding=_lead_sentence(lead, "refined copper output", year, "kt") + times + note,
-        verdict=verdict, rule=COPPER_RULE)
+        metric="china_share_refining_copper", value=facts.lead.share, year=str(facts.year),
+        resources=("refining",), source=_source_short("refining", edition[-4:]), facts=facts,
+        verdict=_lead_verdict(facts.lead), rule=COPPER_RULE)
 
 
 # ---------------------------------------------------------------------------------------------- Pakistan
@@ -204,35 +381,22 @@ FDI_RULE = ("Supported if China is the largest source of net FDI into Pakistan i
             "country data; partly supported if in some of them; not supported if in none.")
 
 
+def fdi_span(years: list[int]) -> str:
+    return f"FY{years[0]}" if len(years) == 1 else f"FY{years[0]}–FY{years[-1]}"
+
+
 def china_largest_fdi_source(fdi: pd.DataFrame) -> Evidence:
     """China's rank and share among source countries of net FDI into Pakistan, each fiscal year with country
     rows (Hong Kong is its own row and is not added to China)."""
-    f = fdi
-    net = f[f["measure"] == "net"]
+    net = fdi[fdi["measure"] == "net"]
     years = sorted(int(y) for y in net.loc[net["row_kind"] == "country", "fiscal_year"].unique())
     if not years:
         raise ValueError("no country rows in the FDI table")
-    parts, firsts, shares = [], 0, []
-    for fy in years:
-        rows = net[net["fiscal_year"] == fy]
-        lead = _lead(rows)
-        firsts += lead["rank"] == 1
-        shares.append(lead["share"])
-        place = "first" if lead["rank"] == 1 else f"number {lead['rank']}"
-        other = ""
-        if lead["second_name"]:
-            other = (f"; {'next' if lead['rank'] == 1 else 'largest'} {lead['second_name']} "
-                     f"US${lead['second_value']:,.0f}m")
-        parts.append(f"FY{fy}: {place}, US${lead['china']:,.0f}m of US${lead['total']:,.0f}m "
-                     f"({_pct(lead['share'])}){other}")
-    verdict = SUPPORTED if firsts == len(years) else (PARTLY if firsts else NOT_SUPPORTED)
-    span = f"FY{years[0]}" if len(years) == 1 else f"FY{years[0]}–FY{years[-1]}"
+    facts = FdiFacts(tuple((fy, lead(net[net["fiscal_year"] == fy])) for fy in years))
+    verdict = SUPPORTED if facts.firsts == len(years) else (PARTLY if facts.firsts else NOT_SUPPORTED)
     return Evidence(
-        metric="china_largest_fdi_source", value=shares[-1], value_text=_pct(shares[-1]), year=span,
-        resources=("pakistan_fdi",), source=_source_short("pakistan_fdi"),
-        finding=(f"China was the largest source of net FDI in {firsts} of {len(years)} fiscal "
-                 f"year{'' if len(years) == 1 else 's'} with country "
-                 f"data ({'; '.join(parts)}). Net FDI does not include loans such as CPEC project debt."),
+        metric="china_largest_fdi_source", value=facts.years[-1][1].share, year=fdi_span(years),
+        resources=("pakistan_fdi",), source=_source_short("pakistan_fdi"), facts=facts,
         verdict=verdict, rule=FDI_RULE)
 
 
@@ -241,35 +405,34 @@ PAKISTAN_RULE = ("Supported if no USGS edition and no BGS year in the book lists
 
 
 def pakistan_share_world_production_rare_earths(production: pd.DataFrame, history: pd.DataFrame) -> Evidence:
-    """Pakistan's rare-earth mine production and share of the world, in every USGS edition (production)
-    and BGS year (production_history) in the book. 'Not listed' is reported as such, never as zero."""
+    """Pakistan's rare-earth mine production in every USGS edition (production) and BGS year
+    (production_history) in the book. 'Not listed' is reported as such, never as zero."""
     p, h = production, history
     usgs = p[(p["mineral"] == "rare_earths") & (p["stage"] == "mine")]
     bgs = h[(h["mineral"] == "rare_earths") & (h["stage"] == "mine")]
-    listed = pd.concat([usgs.loc[usgs["iso3"] == "PAK", ["year", "value"]], bgs.loc[bgs["iso3"] == "PAK", ["year", "value"]]])
+    listed = pd.concat([usgs.loc[usgs["iso3"] == "PAK", ["year", "value"]],
+                        bgs.loc[bgs["iso3"] == "PAK", ["year", "value"]]])
     positive = listed[listed["value"].fillna(0) > 0]
-    countries = pd.concat([usgs.loc[usgs["row_kind"] == "country", "iso3"], bgs.loc[bgs["row_kind"] == "country", "iso3"]])
-    n_countries = countries.dropna().nunique()
+    producers = pd.concat([usgs.loc[usgs["row_kind"] == "country", "iso3"],
+                           bgs.loc[bgs["row_kind"] == "country", "iso3"]])
     eds = sorted(usgs["edition"].unique())
-    usgs_span = f"USGS {eds[0]}–{eds[-1]} ({int(usgs['year'].min())}–{int(usgs['year'].max())})" if eds else "no USGS rows"
-    bgs_span = f"BGS {int(bgs['year'].min())}–{int(bgs['year'].max())}" if len(bgs) else "no BGS rows"
-    if positive.empty:
-        verdict = SUPPORTED
-        value, text = None, "not listed"
-        finding = (f"Pakistan is not listed as a rare-earth mine producer in {usgs_span} or {bgs_span}, which "
-                   f"together list {n_countries} producing countries.")
+    last = positive.sort_values("year").iloc[-1] if len(positive) else None
+    facts = ListingFacts(
+        usgs_editions=(eds[0], eds[-1]) if eds else None,
+        usgs_years=(int(usgs["year"].min()), int(usgs["year"].max())) if len(usgs) else None,
+        bgs_years=(int(bgs["year"].min()), int(bgs["year"].max())) if len(bgs) else None,
+        n_countries=int(producers.dropna().nunique()),
+        listed=None if last is None else (float(last["value"]), int(last["year"])))
+    if last is None:
+        verdict, value = SUPPORTED, None
         year = f"{int(min(usgs['year'].min(), bgs['year'].min() if len(bgs) else 9999))}–{int(usgs['year'].max())}"
     else:
-        verdict = NOT_SUPPORTED
-        last = positive.sort_values("year").iloc[-1]
-        value, text = float(last["value"]), f"{float(last['value']):,.0f} t"
-        finding = f"Pakistan is listed with rare-earth mine production of {text} in {int(last['year'])}."
-        year = str(int(last["year"]))
+        verdict, value, year = NOT_SUPPORTED, float(last["value"]), str(int(last["year"]))
     return Evidence(
-        metric="pakistan_share_world_production_rare_earths", value=value, value_text=text, year=year,
+        metric="pakistan_share_world_production_rare_earths", value=value, year=year,
         resources=("production", "production_history"),
         source=f"{_source_short('production', eds[-1][-4:] if eds else None)}; {_source_short('production_history')}",
-        finding=finding, verdict=verdict, rule=PAKISTAN_RULE)
+        facts=facts, verdict=verdict, rule=PAKISTAN_RULE)
 
 
 # ---------------------------------------------------------------------------------------------- trade, deals
@@ -280,26 +443,28 @@ IMPORTS_RULE = (f"Supported if China supplies at least {_pct(NOT_MARGINAL)} of t
                 f"it supplies none.")
 
 
-def china_share_us_imports_rare_earths(us_imports: pd.DataFrame) -> Evidence:
-    """China's share of the value of US imports of rare-earth compounds and metals (UN Comtrade), latest year:
-    China rows summed over the rare-earth HS codes divided by the World rows."""
-    u = us_imports
-    rows = u[u["mineral"] == "rare_earths"]
+def import_share(us_imports: pd.DataFrame, mineral: str = "rare_earths") -> ImportFacts:
+    """China's share of the value of US imports of one mineral (UN Comtrade), latest year: China rows summed
+    over the mineral's HS codes divided by the World rows."""
+    rows = us_imports[us_imports["mineral"] == mineral]
     year = int(rows["year"].max())
     rows = rows[rows["year"] == year]
-    china = float(rows.loc[rows["partner"] == "China", "value_usd"].sum())
     world = float(rows.loc[rows["partner"] == "World", "value_usd"].sum())
     if world <= 0:
-        raise ValueError(f"no US rare-earth imports from the world in {year}")
-    share = china / world
+        raise ValueError(f"no US {mineral.replace('_', ' ')} imports from the world in {year}")
+    return ImportFacts(mineral=mineral, china_usd=float(rows.loc[rows["partner"] == "China", "value_usd"].sum()), world_usd=world,
+                       year=year, hs_codes=tuple(sorted(rows["hs_code"].unique())))
+
+
+def china_share_us_imports_rare_earths(us_imports: pd.DataFrame) -> Evidence:
+    """China's share of the value of US imports of rare-earth compounds and metals (UN Comtrade), latest year."""
+    facts = import_share(us_imports)
+    share = facts.share
     verdict = SUPPORTED if share >= NOT_MARGINAL else (PARTLY if share > 0 else NOT_SUPPORTED)
-    codes = ", ".join(sorted(rows["hs_code"].unique()))
     return Evidence(
-        metric="china_share_us_imports_rare_earths", value=share, value_text=_pct(share), year=str(year),
-        resources=("us_imports",), source=_source_short("us_imports"),
-        finding=(f"China supplied {_pct(share)} of the value of US imports of rare-earth compounds and metals in "
-                 f"{year} ({usd_plain(china)} of {usd_plain(world)}, HS {codes})."),
-        verdict=verdict, rule=IMPORTS_RULE)
+        metric="china_share_us_imports_rare_earths", value=share, year=str(facts.year),
+        resources=("us_imports",), source=_source_short("us_imports"), facts=facts, verdict=verdict,
+        rule=IMPORTS_RULE)
 
 
 DEAL_RULE = ("Amounts are compared only with amounts of the same kind of money (MoU headlines with MoU headlines), "
@@ -318,53 +483,21 @@ def deal_size_vs_other_deals(deals: pd.DataFrame, deal_id: str = DEAL_ID) -> Evi
         raise ValueError(f"deal {deal_id!r} is not in the deals table")
     deal = d[d["deal_id"] == deal_id].iloc[0]
     wk = within_kind(d, deal_id)
-    others = wk.others
     binding = deal["binding"]
-    non_binding = bool(pd.notna(binding) and not bool(binding))
-    if others.empty:
-        median, ratio, below = None, None, None
-    else:
-        median = float(others["amount_usd"].median())
-        ratio = wk.amount / median
-        below = wk.amount < median
-    held = [non_binding] + ([below] if below is not None else [])
+    median = None if wk.others.empty else float(wk.others["amount_usd"].median())
+    facts = DealSizeFacts(amount=wk.amount, kind_label=wk.kind_label.lower(), rank=wk.rank, n_sized=wk.n_sized,
+                          n_unsized=wk.n_unsized, median=median, n_others=len(wk.others),
+                          non_binding=bool(pd.notna(binding) and not bool(binding)))
+    below = None if median is None else wk.amount < median
+    held = [facts.non_binding] + ([below] if below is not None else [])
     verdict = SUPPORTED if all(held) and below is not None else (PARTLY if any(held) else NOT_SUPPORTED)
-    kind = wk.kind_label.lower()
-    comparison = ("no other amount of its kind is stated" if median is None else
-                  f"{ratio:.2f} times the median of the other {len(others)} stated amount"
-                  f"{'' if len(others) == 1 else 's'} of its kind ({usd_plain(median)})")
     return Evidence(
-        metric="deal_size_vs_other_deals", value=ratio, value_text=f"rank {wk.rank} of {wk.n_sized} ({kind})",
-        year=f"{deal['date']:%Y}", resources=("deals",),
-        source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others",
-        finding=(f"At {usd_plain(wk.amount)} the USSM–FWO MoU ranks {wk.rank} of {wk.n_sized} stated amounts "
-                 f"of the kind '{kind}' ({wk.n_unsized} more of that kind state none); it is {comparison}. It is "
-                 f"{'a non-binding' if non_binding else 'not recorded as a non-binding'} MoU. Amounts of other kinds "
-                 f"(loans, guarantees, project costs, money spent) are not ranked with it."),
+        metric="deal_size_vs_other_deals", value=facts.ratio, year=f"{deal['date']:%Y}", resources=("deals",),
+        source=f"{deal['source_outlet']} for the MoU; each deal's own source for the others", facts=facts,
         verdict=verdict, rule=DEAL_RULE)
 
 
-def china_share_mine(mineral: str, production: pd.DataFrame) -> Evidence:
-    """China's share of world mine production of one mineral (USGS world total), latest year and edition."""
-    p = production
-    rows = p[(p["mineral"] == mineral) & (p["stage"] == "mine")]
-    if rows.empty:
-        raise ValueError(f"no mine production rows for {mineral!r}")
-    year = int(rows["year"].max())
-    rows = rows[rows["year"] == year]
-    edition = sorted(rows["edition"].astype(str).unique())[-1]
-    rows = rows[rows["edition"] == edition]
-    lead = _lead(rows)
-    unit = str(rows["unit"].iloc[0]) if "unit" in rows.columns else ""
-    name = mineral.replace("_", " ")
-    return Evidence(
-        metric=f"china_share_mine_{mineral}", value=lead["share"], value_text=_pct(lead["share"]), year=str(year),
-        resources=("production",), source=_source_short("production", edition[-4:]),
-        finding=_lead_sentence(lead, f"{name} mine production", year, unit),
-        verdict=_dominance_verdict(lead), rule=DOMINANCE_RULE)
-
-
-# ---------------------------------------------------------------------------------------------- legacy metrics
+# ---------------------------------------------------------------------------------------------- metrics
 
 
 METRICS: dict[str, Callable[..., Evidence]] = {
@@ -398,7 +531,6 @@ def evaluate(metric: str, tables: Mapping[str, pd.DataFrame]) -> Evidence:
     return METRICS[metric](*(tables[name] for name in METRIC_INPUTS[metric]))
 
 
-
 # ---------------------------------------------------------------------------------------------- premises
 # Every premise of claim_premises gets its verdict here. The rule family (a column of claim_premises) picks ONE
 # rule, applied in the same way to every premise of that family whichever side the speaker is on; the rows the
@@ -406,12 +538,11 @@ def evaluate(metric: str, tables: Mapping[str, pd.DataFrame]) -> Evidence:
 # condition the rule tests (a threshold word, the minerals named, the rows that would show the fact).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PremiseVerdict:
     verdict: str  # one of VERDICTS
-    finding: str  # what the data show, in one or two neutral sentences with the numbers
-    value_text: str = ""  # the headline number, if any
-    year: str = ""  # the year(s) the finding refers to
+    facts: object  # a fact record, a tuple of them (a premise with several parts) or a Reason
+    year: str = ""  # the year(s) the facts refer to
     source: str = ""  # publisher and edition of the number, where one source carries it
 
 
@@ -465,63 +596,41 @@ SHARE_TESTS = {
     "br-1-china-dominates-mining-p1": "majority",
     "br-2-china-dominates-processing-p1": "majority",
 }
-THRESHOLD_WORDS = {"majority": f"at least {_pct(MAJORITY)} of the world total",
-                   "clear_lead": f"at least {CLEAR_LEAD:g} times the next country",
-                   "not_marginal": f"at least {_pct(NOT_MARGINAL)} of the total"}
+THRESHOLDS = {"majority": MAJORITY, "clear_lead": CLEAR_LEAD, "not_marginal": NOT_MARGINAL}
 
 
 def _share_verdict(dataset: str, rows: pd.DataFrame, test: str) -> PremiseVerdict:
     """China's share in one slice (production, refining or us_imports rows) against the premise's threshold."""
     if dataset == "us_imports":
-        ev = china_share_us_imports_rare_earths(rows)
-        share = ev.value
         if test != "not_marginal":
             raise ValueError("US import shares are tested only for 'trades with' (not_marginal)")
+        ev = china_share_us_imports_rare_earths(rows)
+        share = ev.value
         verdict = SUPPORTED if share >= NOT_MARGINAL else (PARTLY if share > 0 else CONTRADICTED)
-        return PremiseVerdict(verdict, ev.finding, ev.value_text, ev.year, ev.source)
+        return PremiseVerdict(verdict, ev.facts, ev.year, ev.source)
     if dataset == "refining":
-        mineral = rows["mineral"].iloc[0]
-        r, edition, year, secondary = _iea_latest(rows, mineral)
+        facts, edition = refining_share(rows["mineral"].iloc[0], rows)
         source = _source_short("refining", edition[-4:])
-        what = {"copper": "refined copper output",
-                "rare_earths": "refining of magnet rare earths (Nd, Pr, Dy, Tb)"}.get(mineral, f"{mineral} refining")
-        unit = "kt"
     elif dataset == "production":
-        mineral = rows["mineral"].iloc[0]
-        year = int(rows["year"].max())
-        r = rows[rows["year"] == year]
-        edition = sorted(r["edition"].astype(str).unique())[-1]
-        r = r[r["edition"] == edition]
+        facts, edition = mine_share(rows["mineral"].iloc[0], rows)
         source = _source_short("production", edition[-4:])
-        what = f"{'rare-earth' if mineral == 'rare_earths' else mineral.replace('_', ' ')} mine production"
-        unit = str(r["unit"].iloc[0]) if "unit" in r.columns else ""
-        secondary = False
     else:
         raise ValueError(f"no share rule for dataset {dataset!r}")
-    lead = _lead(r)
-    ratio = lead["china"] / lead["second_value"] if lead["second_value"] else float("inf")
-    if lead["rank"] != 1:
+    ld = facts.lead
+    if ld.rank != 1:
         verdict = NOT_SUPPORTED
-    elif test == "majority":
-        verdict = SUPPORTED if lead["share"] >= MAJORITY else PARTLY
     elif test == "clear_lead":
-        verdict = SUPPORTED if ratio >= CLEAR_LEAD else PARTLY
+        verdict = SUPPORTED if ld.ratio >= CLEAR_LEAD else PARTLY
     else:
-        verdict = SUPPORTED if lead["share"] >= NOT_MARGINAL else PARTLY
-    finding = _lead_sentence(lead, what, year, unit)
-    if lead["rank"] == 1 and lead["second_name"]:
-        finding += f" China's figure is {ratio:,.1f} times that of {lead['second_name']}."
-    if secondary:
-        finding += " The IEA figures for this year are read from a third-party copy of the workbook."
-    return PremiseVerdict(verdict, finding, _pct(lead["share"]), str(year), source)
+        verdict = SUPPORTED if ld.share >= THRESHOLDS[test] else PARTLY
+    return PremiseVerdict(verdict, facts, str(facts.year), source)
 
 
 def rule_share_threshold(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
     test = SHARE_TESTS[premise["premise_id"]]
     parts = [_share_verdict(d, f, test) for r, d, f, _ in slices if r == "subject"]
-    return PremiseVerdict(_combine([p.verdict for p in parts]), " ".join(p.finding for p in parts),
-                          "; ".join(p.value_text for p in parts), "; ".join(p.year for p in parts),
-                          "; ".join(dict.fromkeys(p.source for p in parts)))
+    return PremiseVerdict(_combine([p.verdict for p in parts]), tuple(p.facts for p in parts),
+                          "; ".join(p.year for p in parts), "; ".join(dict.fromkeys(p.source for p in parts)))
 
 
 # ---- planned_share_of_world. NOTE: 'among the largest producers' is read as the top three, 'a notable but
@@ -534,29 +643,20 @@ def rule_planned_share_of_world(premise: pd.Series, slices: Slices, tables: dict
     plan = _rows(slices, role="subject")
     ref = _rows(slices, role="reference")
     if plan.empty or ref.empty:
-        return PremiseVerdict(NOT_CHECKABLE, "The plan or the world output is missing from the data.")
-    planned = float(plan["value"].max())
-    year = int(ref["year"].max())
-    r = ref[ref["year"] == year]
-    edition = sorted(r["edition"].astype(str).unique())[-1]
-    r = r[r["edition"] == edition]
-    lead = _lead(r) if (r["iso3"] == "CHN").any() else None
+        return PremiseVerdict(NOT_CHECKABLE, Reason(missing="plan_or_world"))
+    r, edition, year = _mine_latest(ref)
     ranked = _ranked(r)
     world = float(r.loc[r["row_kind"] == "world_total", "value"].iloc[0])
     unit = str(r["unit"].iloc[0])
-    # ref units are kt for copper; plan in t per year
+    # the world output is in kt for copper, the plan in t a year
     scale = 1000.0 if unit == "kt" and str(plan["unit"].iloc[0]).startswith("t") else 1.0
-    planned_u = planned / scale
-    share = planned_u / world
-    rank = int((ranked["value"] > planned_u).sum()) + 1
+    planned = float(plan["value"].max()) / scale
     top = ranked.iloc[0]
-    verdict = SUPPORTED if rank <= PLANNED_TOP else (PARTLY if rank <= PLANNED_NOTABLE else NOT_SUPPORTED)
-    del lead
-    finding = (f"The largest planned output ({_amount(planned_u)} {unit} a year, after expansion) would be "
-               f"{share * 100:.1f}% of world mine output in {year} ({_amount(world)} {unit}) and would rank "
-               f"{rank} among the producers listed; the largest, {_name(top)}, produced "
-               f"{_pct(float(top['value']) / world)}.")
-    return PremiseVerdict(verdict, finding, f"{share * 100:.1f}%", str(year), _source_short("production", edition[-4:]))
+    facts = PlannedFacts(planned=planned, unit=unit, world=world, year=year,
+                         rank=int((ranked["value"] > planned).sum()) + 1, top_name=_name(top),
+                         top_share=float(top["value"]) / world)
+    verdict = SUPPORTED if facts.rank <= PLANNED_TOP else (PARTLY if facts.rank <= PLANNED_NOTABLE else NOT_SUPPORTED)
+    return PremiseVerdict(verdict, facts, str(year), _source_short("production", edition[-4:]))
 
 
 # ---- rank_among_sources: the partner each premise names.
@@ -568,7 +668,7 @@ def rule_rank_among_sources(premise: pd.Series, slices: Slices, tables: dict) ->
         raise ValueError("only China's rank is computed")
     ev = china_largest_fdi_source(_rows(slices, role="subject"))
     verdict = {SUPPORTED: SUPPORTED, PARTLY: PARTLY}.get(ev.verdict, NOT_SUPPORTED)
-    return PremiseVerdict(verdict, ev.finding, ev.value_text, ev.year, ev.source)
+    return PremiseVerdict(verdict, ev.facts, ev.year, ev.source)
 
 
 # ---- listed_in_statistics: the minerals named, and whether the premise asserts that Pakistan is listed
@@ -583,29 +683,26 @@ LISTED_TESTS = {
 
 def rule_listed_in_statistics(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
     minerals, asserts = LISTED_TESTS[premise["premise_id"]]
-    found, years = {}, {}
+    found: dict[str, list] = {}
+    read: dict[str, tuple[int, int] | None] = {}
     for role, dataset, rows, _ in slices:
         if role != "subject":
             continue
         pak = rows[(rows["iso3"] == "PAK") & (rows["value"].fillna(0) > 0)]
-        years.setdefault(dataset, (rows["year"].min(), rows["year"].max()) if "year" in rows and len(rows) else None)
+        read.setdefault(dataset, (int(rows["year"].min()), int(rows["year"].max()))
+                        if "year" in rows and len(rows) else None)
         for m in minerals:
             hit = pak[pak["mineral"] == m]
             if len(hit):
-                found.setdefault(m, []).append(f"{dataset} {span(int(hit['year'].min()), int(hit['year'].max()))}")
-    listed = [m for m in minerals if m in found]
-    names = {"production": "USGS mine production", "production_history": "BGS production", "reserves": "USGS reserves"}
-    read = ", ".join(f"{names.get(d, d)} ({span(int(y[0]), int(y[1]))})" for d, y in years.items() if y)
-    parts = [f"{m.replace('_', ' ')}: listed in {', '.join(found[m])}" if m in found else
-             f"{m.replace('_', ' ')}: not listed" for m in minerals]
-    finding = f"Pakistan with a positive amount in the statistics read ({read}) — " + "; ".join(parts) + "."
+                found.setdefault(m, []).append((dataset, int(hit["year"].min()), int(hit["year"].max())))
+    facts = ListedFacts(minerals=tuple(minerals), read=tuple((d, *y) for d, y in read.items() if y),
+                        found={m: tuple(v) for m, v in found.items()})
+    n = facts.n_listed
     if asserts:
-        verdict = SUPPORTED if len(listed) == len(minerals) else (PARTLY if listed else NOT_SUPPORTED)
+        verdict = SUPPORTED if n == len(minerals) else (PARTLY if n else NOT_SUPPORTED)
     else:
-        verdict = CONTRADICTED if listed else SUPPORTED
-    n = len(listed)
-    return PremiseVerdict(verdict, finding, "not listed" if not n else f"{n} of {len(minerals)} listed",
-                          "", "USGS Mineral Commodity Summaries; BGS World Mineral Statistics")
+        verdict = CONTRADICTED if n else SUPPORTED
+    return PremiseVerdict(verdict, facts, "", "USGS Mineral Commodity Summaries; BGS World Mineral Statistics")
 
 
 # ---- amounts_within_kind: which deals the premise is about, and what it says of their amounts.
@@ -618,44 +715,32 @@ AMOUNT_TESTS = {
 
 
 def rule_amounts_within_kind(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
-    from critmin.analysis.deals import MONEY_KIND_LABELS
-    from critmin.text import usd
-
     focus_q, test, non_binding = AMOUNT_TESTS[premise["premise_id"]]
     pool = _rows(slices, dataset="deals")
     focus = pool[_mask(pool, focus_q)]
     pool = pool[pool["amount_usd"].notna()]
-    held, parts = [], []
+    comparisons = []
     for kind, rows in focus[focus["amount_usd"].notna()].groupby("money_kind", sort=False):
         others = pool[(pool["money_kind"] == kind) & ~pool["deal_id"].isin(focus["deal_id"])]
-        label = MONEY_KIND_LABELS.get(kind, kind).lower()
         amount = float(rows["amount_usd"].max())
         if others.empty:
-            parts.append(f"{label}: {usd(amount, markdown=False)}, no other stated amount of this kind to compare")
-            continue
-        if test == "largest":
-            ok = amount > float(others["amount_usd"].max())
+            comparisons.append(KindComparison(kind, amount, test, 0, None))
+        elif test == "largest":
             top = others.sort_values("amount_usd", ascending=False).iloc[0]
-            most = usd(float(top["amount_usd"]), markdown=False)
-            parts.append(f"{label}: {usd(amount, markdown=False)}"
-                         f" against at most {most} ({top['name']}), {'the largest' if ok else 'not the largest'} of {len(others) + 1}")
+            comparisons.append(KindComparison(kind, amount, test, len(others),
+                                              amount > float(others["amount_usd"].max()),
+                                              top=(str(top["name"]), float(top["amount_usd"]))))
         else:
             median = float(others["amount_usd"].median())
-            ok = amount < median
-            rank = int((others["amount_usd"] > amount).sum()) + 1
-            parts.append(f"{label}: {usd(amount, markdown=False)}, rank {rank} of {len(others) + 1} stated amounts, "
-                         f"{'below' if ok else 'not below'} the median of the others ({usd(median, markdown=False)})")
-        held.append(ok)
-    if non_binding:
-        nb = bool((focus["binding"].fillna(True) == False).all())  # noqa: E712
-        held.append(nb)
-        parts.append("non-binding" if nb else "not recorded as non-binding")
+            comparisons.append(KindComparison(kind, amount, test, len(others), amount < median, median=median,
+                                              rank=int((others["amount_usd"] > amount).sum()) + 1))
+    nb = bool((focus["binding"].fillna(True) == False).all()) if non_binding else None  # noqa: E712
+    facts = AmountFacts(tuple(comparisons), nb)
+    held = facts.held
     if not held:
-        return PremiseVerdict(NOT_CHECKABLE, "No stated amount of the same kind to compare: " + "; ".join(parts) + ".")
+        return PremiseVerdict(NOT_CHECKABLE, facts)
     verdict = SUPPORTED if all(held) else (PARTLY if any(held) else NOT_SUPPORTED)
-    finding = ("Compared only within each kind of money — " + "; ".join(parts)
-               + ". Amounts of other kinds are not added or ranked with them.")
-    return PremiseVerdict(verdict, finding, "", "", "deals (each row's source)")
+    return PremiseVerdict(verdict, facts, "", "deals (each row's source)")
 
 
 # ---- record_check and policy_record: the rows that would show the fact as the premise states it.
@@ -702,12 +787,6 @@ RECORD_TESTS = {
     "sheikh-1-rare-earth-leverage-p1": RecordTest({"events": 'minerals.str.contains("rare_earths", na=False)'}),
     "sohu-1-eat-both-ends-p2": RecordTest({"events": 'summary.str.contains("technology", na=False)'}),
 }
-# Premises whose records are owners and lenders only: the verdict says what the records do not cover.
-RECORD_CAVEATS = {
-    "khan-2-reko-diq-chinese-firms-p1": ("The records are Reko Diq's owners and lenders; contractors and suppliers "
-                                         "at the site are not recorded. Saindak, in the same district, is run by "
-                                         "China's MCC."),
-}
 
 # Price series shown beside a policy-record verdict on a mineral. NOTE: for rare earths, the magnet rare earths
 # (NdPr, Dy, Tb), the same scope as the IEA refining figures; annual averages cannot show the effect of a
@@ -716,25 +795,21 @@ PRICE_SERIES = {"rare_earths": ["rare_earths_ndpr_oxide", "rare_earths_dy_oxide"
 PRICE_YEARS = 3
 
 
-def price_context(minerals: list[str], prices: pd.DataFrame) -> str:
-    """The last PRICE_YEARS annual average prices of the PRICE_SERIES of `minerals`, as one sentence."""
-    parts, editions = [], set()
+def price_facts(minerals: list[str], prices: pd.DataFrame) -> PriceFacts | None:
+    """The last PRICE_YEARS annual average prices of the PRICE_SERIES of `minerals` (None when there are none)."""
+    series, editions = [], set()
     for m in minerals:
-        for series in PRICE_SERIES.get(m, []):
-            rows = prices[prices["series"] == series].sort_values(["year", "edition"])
+        for name in PRICE_SERIES.get(m, []):
+            rows = prices[prices["series"] == name].sort_values(["year", "edition"])
             rows = rows.drop_duplicates("year", keep="last").tail(PRICE_YEARS)
             if rows.empty:
                 continue
             editions |= set(rows["edition"].astype(str))
-            basis = str(rows["basis"].iloc[0])
-            vals = ", ".join(f"{r.value:,.0f} in {r.year}" + (" (estimate)" if str(r.flag) == "estimated" else "")
-                             for r in rows.itertuples())
-            parts.append(f"{basis} US${vals}")
-    if not parts:
-        return ""
-    return ("Annual average prices (" + _source_short("prices", sorted(editions)[-1][-4:]) + ", US$ per kg): "
-            + "; ".join(parts) + ". Annual averages cannot show the effect of a measure taken within a year, so "
-            "they are context, not part of the verdict.")
+            series.append(PriceSeries(str(rows["basis"].iloc[0]), tuple(
+                (int(r.year), float(r.value), str(r.flag) == "estimated") for r in rows.itertuples())))
+    if not series:
+        return None
+    return PriceFacts(tuple(series), _source_short("prices", sorted(editions)[-1][-4:]))
 
 
 def _mask(frame: pd.DataFrame, query: str) -> pd.Series:
@@ -744,42 +819,16 @@ def _mask(frame: pd.DataFrame, query: str) -> pd.Series:
     return m.astype("boolean").fillna(False).astype(bool)
 
 
-def _row_text(dataset: str, r: pd.Series) -> str:
-    from critmin.text import date_text, usd
-
-    if dataset == "events":
-        return f"“{r['title']}” ({date_text(r['date'], r['date_precision'])})"
-    if dataset == "deals":
-        when = date_text(r["date"], r["date_precision"]) if pd.notna(r["date"]) else "undated"
-        amount = "" if pd.isna(r["amount_usd"]) else f", {usd(float(r['amount_usd']), markdown=False)}"
-        from critmin.analysis.deals import MONEY_KIND_LABELS
-
-        kind = MONEY_KIND_LABELS.get(r["money_kind"], r["money_kind"]).lower()
-        return f"{r['name']} ({when}{amount}, {kind}, {r['status']})"
-    if dataset == "pakistan_indicators":
-        value = usd(float(r["value"]), markdown=False) if r["unit"] == "usd" else f"{r['value']:,.4g} {r['unit']}"
-        return f"{r['label']} {r['year']}: {value}"
-    if dataset == "pakistan_fdi":
-        return f"{r['country']} FY{r['fiscal_year']}: US${r['value']:,.0f}m"
-    return ", ".join(str(r[c]) for c in list(r.index)[:4])
-
-
-def _list_rows(dataset: str, rows: pd.DataFrame, limit: int = 5) -> str:
-    items = [_row_text(dataset, r) for _, r in rows.head(limit).iterrows()]
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return "; ".join(items) + more
-
-
 RECORD_FAMILIES = ("record_check", "policy_record")
 
 
 def rule_records(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
     """record_check and policy_record: do the subject rows show the fact as stated?"""
-    test = RECORD_TESTS[premise["premise_id"]]
+    pid = premise["premise_id"]
+    test = RECORD_TESTS[pid]
     subject = [(d, f) for r, d, f, _ in slices if r == "subject"]
-    n_rows = sum(len(f) for _, f in subject)
-    if not n_rows:
-        return PremiseVerdict(NOT_SUPPORTED, "The records hold no row on this.")
+    if not sum(len(f) for _, f in subject):
+        return PremiseVerdict(NOT_SUPPORTED, RecordFacts("no_rows", (), pid))
     shown, partial = [], []
     for d, f in subject:
         if d in test.shows:
@@ -791,36 +840,25 @@ def rule_records(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVer
     policy = premise["rule_family"] == "policy_record"
     if test.denies:
         if shown:
-            verdict, lead = CONTRADICTED, "The records show otherwise: "
-            rows = shown
+            verdict, outcome, rows = CONTRADICTED, "contrary", shown
         elif partial:
-            verdict, lead = PARTLY, "The records show part of the contrary: "
-            rows = partial
+            verdict, outcome, rows = PARTLY, "partial_contrary", partial
         else:
-            verdict, lead = SUPPORTED, "No record shows the contrary among: "
-            rows = subject
+            verdict, outcome, rows = SUPPORTED, "no_contrary", subject
     elif shown:
         unconfirmed = all((f["status"] == "unconfirmed").all() if "status" in f else False for _, f in shown)
-        verdict = PARTLY if unconfirmed else SUPPORTED
-        lead = "The records show it, unconfirmed: " if unconfirmed else "The records show it: "
+        verdict, outcome = (PARTLY, "shown_unconfirmed") if unconfirmed else (SUPPORTED, "shown")
         rows = shown
     elif partial:
-        verdict, lead, rows = PARTLY, "The records show part of it: ", partial
+        verdict, outcome, rows = PARTLY, "partial", partial
     else:
-        verdict = NOT_SUPPORTED if policy else CONTRADICTED
-        lead = "None of the records shows it as stated; they show: "
-        rows = subject
-    finding = lead + "; ".join(_list_rows(d, f) for d, f in rows) + "."
-    caveat = RECORD_CAVEATS.get(premise["premise_id"])
-    if caveat:
-        finding += " " + caveat
-    if policy:
+        verdict, outcome, rows = (NOT_SUPPORTED if policy else CONTRADICTED), "not_shown", subject
+    prices = None
+    if policy and "prices" in tables:
         named = sorted({m for _, f in subject if "minerals" in f
                         for v in f["minerals"].dropna() for m in str(v).split(";")})
-        prices = price_context(named, tables["prices"]) if "prices" in tables else ""
-        if prices:
-            finding += " " + prices
-    return PremiseVerdict(verdict, finding, f"{sum(len(f) for _, f in rows)} record(s)", "",
+        prices = price_facts(named, tables["prices"])
+    return PremiseVerdict(verdict, RecordFacts(outcome, tuple(rows), pid, prices), "",
                           ", ".join(dict.fromkeys(d for d, _ in rows)))
 
 
@@ -853,35 +891,29 @@ def judge(premise: pd.Series, slices: Slices, tables: Mapping[str, pd.DataFrame]
     """The verdict on one premise: the rule of its family for a checkable premise; not checkable, with the
     reason, otherwise (opinions, forecasts and premises the data do not bear on)."""
     if not bool(premise["checkable"]) or premise["rule_family"] not in RULES:
-        return PremiseVerdict(NOT_CHECKABLE, str(premise.get("not_checkable_reason") or ""))
+        return PremiseVerdict(NOT_CHECKABLE, Reason(text=str(premise.get("not_checkable_reason") or "")))
     if premise["kind"] == "opinion":
         raise ValueError(f"premise {premise['premise_id']!r} is an opinion but marked checkable")
     return RULES[premise["rule_family"]](premise, slices, tables)
 
 
-def _context(slices: Slices) -> str:
-    parts = [f"{note} ({_list_rows(d, f, 3)})" if d in ("events", "deals") and len(f) else note
-             for r, d, f, note in slices if r == "context"]
-    return "; ".join(parts)
-
-
 VERDICT_COLUMNS = ["claim_id", "premise_id", "speaker", "voice_id", "speaker_group", "date", "date_precision", "outlet",
                    "source_url", "claim", "stance", "premise", "kind", "rule_family", "checkable", "verdict", "rule",
-                   "finding", "value_text", "year", "source", "context", "resources"]
+                   "facts", "year", "source", "context_rows", "resources"]
 
 
 def premise_verdicts(df: pd.DataFrame, premises: pd.DataFrame, premise_evidence: pd.DataFrame,
                      tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per premise of the claims in `df`: the claim's speaker, group, date and stance, the premise, its
-    kind and rule family, the verdict, the rule (as the data package states it), the finding and the context.
+    kind and rule family, the verdict, the rule (as the data package states it), the facts it rests on and the
+    context rows (a tuple of (note, dataset, rows) for the premise's context evidence).
     Sorted by rule family order, then date and premise_id. ``tables`` maps the data-package names the
     premises' evidence rows name to their frames (:class:`critmin.data.Tables` loads them on first use)."""
-    pe = premise_evidence
     rules = family_rules()
     rows = []
     claims_by_id = df.set_index("claim_id")
     for _, p in premises[premises["claim_id"].isin(claims_by_id.index)].iterrows():
-        slices = evidence_slices(p["premise_id"], pe, tables)
+        slices = evidence_slices(p["premise_id"], premise_evidence, tables)
         v = judge(p, slices, tables)
         c = claims_by_id.loc[p["claim_id"]]
         rows.append({
@@ -891,8 +923,8 @@ def premise_verdicts(df: pd.DataFrame, premises: pd.DataFrame, premise_evidence:
             "claim": c["claim"], "stance": c["stance"], "premise": p["premise"], "kind": p["kind"],
             "rule_family": p["rule_family"], "checkable": bool(p["checkable"]), "verdict": v.verdict,
             "rule": rules.get(p["rule_family"], "") if v.verdict != NOT_CHECKABLE or p["checkable"] else "",
-            "finding": v.finding, "value_text": v.value_text, "year": v.year, "source": v.source,
-            "context": _context(slices),
+            "facts": v.facts, "year": v.year, "source": v.source,
+            "context_rows": tuple((note, d, f) for r, d, f, note in slices if r == "context"),
             "resources": ", ".join(dict.fromkeys(d for _, d, _, _ in slices)),
         })
     out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)

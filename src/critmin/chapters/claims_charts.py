@@ -229,12 +229,12 @@ def evidence_bars(used: list[str], tables: Mapping[str, pd.DataFrame]) -> pd.Dat
     return bars
 
 
-def evidence_chart(used: list[str], tables: Mapping[str, pd.DataFrame]) -> alt.TopLevelMixin:
-    """Bars of China's share in each measure behind the checkable claims, with a dashed line at half.
+def evidence_chart(bars: pd.DataFrame) -> alt.TopLevelMixin:
+    """Bars of China's share in each measure behind the checkable claims (:func:`evidence_bars`), with a dashed
+    line at half.
 
     The source line names the edition each bar uses rather than every edition of the datasets.
     """
-    bars = evidence_bars(used, tables)
     above = int((bars["value"] >= evidence.MAJORITY).sum())
     base = alt.Chart(bars).encode(
         x=alt.X("value:Q", title="China's share (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),

@@ -1,4 +1,5 @@
-"""Evidence functions: verdict rules on small hand-made tables, and the package's own evidence."""
+"""Evidence functions: the facts and verdicts of the rules on small hand-made tables, and the package's own
+evidence. The sentences that state the facts are tested with the chapter (tests/unit/chapters)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import pytest
 
 from critmin import data
 from critmin.analysis import evidence as ev
-from critmin.chapters import claims_evidence
 from critmin.data import claims as claims_data
 from critmin.data import countries
 
@@ -34,8 +34,8 @@ def test_mine_share_supported_uses_world_total_and_latest_year():
     assert e.year == "2025"
     assert e.value == pytest.approx(0.5)  # 60 / 120, not 60 / 80 (sum of countries)
     assert e.verdict == ev.SUPPORTED
-    assert e.value_text == "50%"
-    assert "Australia, 17%" in e.finding
+    assert (e.facts.lead.rank, e.facts.lead.second_name) == (1, "Australia")
+    assert e.facts.lead.second_share == pytest.approx(20 / 120)
     assert e.resources == ("production",)
     assert "2026" in e.source
 
@@ -47,7 +47,7 @@ def test_mine_share_partly_and_not_supported():
     behind = _prod([("China", "CHN", "country", 30.0), ("Australia", "AUS", "country", 40.0),
                     ("World total", None, "world_total", 100.0)])
     e = ev.china_share_mine_rare_earths(behind)
-    assert e.verdict == ev.NOT_SUPPORTED and "number 2" in e.finding
+    assert e.verdict == ev.NOT_SUPPORTED and e.facts.lead.rank == 2
 
 
 def _iea(mineral, rows, edition="CMDE2025", year=2024, secondary=False):
@@ -64,8 +64,7 @@ def test_refining_uses_latest_edition_and_total_row():
                secondary=True)
     e = ev.china_share_refining_rare_earths(pd.concat([old, new]))
     assert (e.year, e.value, e.verdict) == ("2024", pytest.approx(0.9), ev.SUPPORTED)
-    assert "third-party copy" in e.finding
-    assert "9.0 of 10.0 kt" in e.finding  # small amounts keep a decimal
+    assert e.facts.secondary and (e.facts.lead.china, e.facts.lead.total, e.facts.unit) == (9.0, 10.0, "kt")
 
 
 @pytest.mark.parametrize("china, chile, verdict", [(40.0, 20.0, ev.SUPPORTED), (40.0, 20.1, ev.PARTLY),
@@ -95,7 +94,8 @@ def test_fdi_first_in_every_year_and_hong_kong_kept_apart():
     assert e.verdict == ev.PARTLY
     assert e.year == "FY2025–FY2026"
     assert e.value == pytest.approx(0.3)  # latest fiscal year's share
-    assert "1 of 2 fiscal years" in e.finding and "Hong Kong" in e.finding and "number 2" in e.finding
+    assert e.facts.firsts == 1 and [fy for fy, _ in e.facts.years] == [2025, 2026]
+    assert [(ld.rank, ld.second_name) for _, ld in e.facts.years] == [(1, "Hong Kong"), (2, "Hong Kong")]
     only_first = t[~((t["fiscal_year"] == 2026) & (t["iso3"] == "HKG"))]
     assert ev.china_largest_fdi_source(only_first).verdict == ev.SUPPORTED
 
@@ -104,11 +104,11 @@ def test_pakistan_not_listed_is_not_zero():
     usgs = _prod([("China", "CHN", "country", 60.0), ("World total", None, "world_total", 100.0)])
     bgs = _prod([("China", "CHN", "country", 5.0)], year=2000).drop(columns=["edition", "flag"])
     e = ev.pakistan_share_world_production_rare_earths(usgs, bgs)
-    assert e.verdict == ev.SUPPORTED and e.value is None and e.value_text == "not listed"
-    assert "1 producing countries" in e.finding or "list 1 producing" in e.finding
+    assert e.verdict == ev.SUPPORTED and e.value is None and e.facts.listed is None
+    assert e.facts.n_countries == 1 and e.facts.bgs_years == (2000, 2000)
     listed = pd.concat([usgs, _prod([("Pakistan", "PAK", "country", 5.0)])])
     e2 = ev.pakistan_share_world_production_rare_earths(listed, bgs)
-    assert e2.verdict == ev.NOT_SUPPORTED and e2.value == 5.0
+    assert e2.verdict == ev.NOT_SUPPORTED and e2.value == 5.0 and e2.facts.listed == (5.0, 2025)
     zero = pd.concat([usgs, _prod([("Pakistan", "PAK", "country", 0.0)])])
     assert ev.pakistan_share_world_production_rare_earths(zero, bgs).verdict == ev.SUPPORTED
 
@@ -127,7 +127,7 @@ def _imports(china, world, year=2024):
 def test_us_imports_share_sums_codes_in_latest_year():
     e = ev.china_share_us_imports_rare_earths(_imports(29.0, 99.0))
     assert e.value == pytest.approx(30 / 100)  # (29 + 1) / (99 + 1); copper and 2023 ignored
-    assert e.year == "2024" and e.verdict == ev.SUPPORTED
+    assert e.year == "2024" and e.verdict == ev.SUPPORTED and e.facts.hs_codes == ("280530", "2846")
     assert ev.china_share_us_imports_rare_earths(_imports(4.0, 99.0)).verdict == ev.PARTLY  # 5%
     assert ev.china_share_us_imports_rare_earths(_imports(0.0, 99.0).assign(
         value_usd=lambda d: d["value_usd"].where(d["partner"] != "China", 0.0))).verdict == ev.NOT_SUPPORTED
@@ -150,14 +150,14 @@ def test_deal_size_is_ranked_only_within_its_kind():
     # other MoU amounts: 3000 and 1000 → median 2000; the loan and the huge pipeline are not compared
     assert e.value == pytest.approx(0.25)
     assert e.verdict == ev.SUPPORTED
-    assert ("ranks 3 of 3 stated amounts of the kind 'mou or stated intent' (1 more of that kind state none)"
-            in e.finding)
-    assert "100" not in e.value_text and e.value_text == "rank 3 of 3 (mou or stated intent)"
+    f = e.facts
+    assert (f.rank, f.n_sized, f.n_unsized, f.n_others, f.kind_label) == (3, 3, 1, 2, "mou or stated intent")
+    assert f.median == 2000.0 and f.non_binding
     assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0)).verdict == ev.PARTLY  # non-binding only
     assert ev.deal_size_vs_other_deals(_deals(ussm_amount=5000.0, ussm_binding=True)).verdict == ev.NOT_SUPPORTED
     # a larger amount of another kind changes nothing
     bigger = _deals().assign(amount_usd=lambda d: d["amount_usd"].where(d["deal_id"] != "a", 1e12))
-    assert ev.deal_size_vs_other_deals(bigger).finding == e.finding
+    assert ev.deal_size_vs_other_deals(bigger).facts == e.facts
 
 
 # ---------------------------------------------------------------------------------------------- package metrics
@@ -177,8 +177,8 @@ def test_every_codebook_metric_has_a_function():
 def test_package_evidence_values():
     assert ev.evaluate("china_share_mine_rare_earths", TABLES).value == pytest.approx(270000 / 390000)
     assert ev.evaluate("china_share_refining_copper", TABLES).value == pytest.approx(11860 / 26944)
-    assert ev.evaluate("pakistan_share_world_production_rare_earths", TABLES).value_text == "not listed"
-    assert "mou or stated intent" in ev.evaluate("deal_size_vs_other_deals", TABLES).value_text
+    assert ev.evaluate("pakistan_share_world_production_rare_earths", TABLES).facts.listed is None
+    assert ev.evaluate("deal_size_vs_other_deals", TABLES).facts.kind_label == "mou or stated intent"
 
 
 def test_grades_are_the_codes_of_claim_premises():
@@ -204,7 +204,7 @@ def test_share_threshold_reads_the_premise_word_and_combines_parts():
     p = _premise("strayer-1-future-hub-p2", "share_threshold")  # 'dominates': a majority
     v = ev.judge(p, [("subject", "production", strong, ""), ("subject", "refining", weak, "")], {})
     assert v.verdict == ev.PARTLY  # antimony meets it, copper does not
-    assert v.value_text == "60%; 40%"
+    assert [f.lead.share for f in v.facts] == [0.6, 0.4]
     only = ev.judge(p, [("subject", "production", strong, "")], {})
     assert only.verdict == ev.SUPPORTED
     # the same copper rows under a 'leading position' premise: a clear lead of 2x is asked, 40/30 is not one
@@ -234,7 +234,9 @@ def test_planned_share_of_world_ranks_the_plan_among_producers():
     v = ev.judge(p, [("subject", "pakistan_indicators", _plan(400_000), ""),
                      ("reference", "production", _world_copper(), "")], {})
     assert v.verdict == ev.NOT_SUPPORTED  # 400 kt ranks 14th of 14 producers
-    assert v.value_text == "1.7%" and "rank 14" in v.finding and "Chile, produced 22%" in v.finding
+    f = v.facts
+    assert (f.rank, f.top_name, f.unit, f.planned) == (14, "Chile", "kt", 400.0)
+    assert f.share == pytest.approx(400 / 23000) and f.top_share == pytest.approx(5000 / 23000)
     assert ev.judge(p, [("subject", "pakistan_indicators", _plan(2_500_000), ""),
                         ("reference", "production", _world_copper(), "")], {}).verdict == ev.SUPPORTED
     assert ev.judge(p, [("subject", "pakistan_indicators", _plan(850_000), ""),
@@ -264,7 +266,8 @@ def test_listed_in_statistics_counts_each_mineral_named():
     slices = [("subject", "production_history", _stats(3.0, "copper"), ""),
               ("subject", "production", _stats(None, "gold"), ""), ("subject", "production", _stats(None), "")]
     v = ev.judge(_premise("malik-1-france-p1", "listed_in_statistics"), slices, {})
-    assert v.verdict == ev.PARTLY and "copper: listed" in v.finding and "gold: not listed" in v.finding
+    assert v.verdict == ev.PARTLY and set(v.facts.found) == {"copper"}
+    assert v.facts.found["copper"] == (("production_history", 2025, 2025),)
 
 
 def _reko(china_lender=None):
@@ -289,7 +292,7 @@ def test_contested_reko_diq_premise_cannot_come_out_supported_without_a_chinese_
     p = _premise("khan-2-reko-diq-chinese-firms-p1", "record_check")
     v = ev.judge(p, [("subject", "deals", _reko(), ""), ("subject", "pakistan_indicators", _OWNERS, "")], {})
     assert v.verdict == ev.CONTRADICTED
-    assert "contractors and suppliers at the site are not recorded" in v.finding
+    assert v.facts.outcome == "not_shown" and v.facts.premise_id == "khan-2-reko-diq-chinese-firms-p1"
     # an unconfirmed Chinese lender gives partly supported, a confirmed one supported: the rule can say yes
     assert ev.judge(p, [("subject", "deals", _reko("unconfirmed"), "")], {}).verdict == ev.PARTLY
     assert ev.judge(p, [("subject", "deals", _reko("approved"), "")], {}).verdict == ev.SUPPORTED
@@ -350,7 +353,9 @@ def test_amounts_within_kind_for_cpec_compares_kind_by_kind():
     cpec = d[d["deal_id"].str.startswith("cpec")]
     v = ev.judge(p, [("subject", "deals", cpec, ""), ("reference", "deals", d, "")], {})
     assert v.verdict == ev.SUPPORTED  # the larger loan is of another kind and is not compared
-    assert "no other stated amount of this kind" in v.finding and "99" not in v.finding
+    kinds = {c.kind: c for c in v.facts.comparisons}
+    assert set(kinds) == {"investment_plan", "spent"}  # the loan is of another kind: not compared
+    assert kinds["spent"].held is None and kinds["investment_plan"].held and v.facts.non_binding is None
     smaller = d.assign(amount_usd=d["amount_usd"].where(d["deal_id"] != "reko-capex", 70e9))
     assert ev.judge(p, [("subject", "deals", smaller[smaller["deal_id"].str.startswith("cpec")], ""),
                         ("reference", "deals", smaller, "")], {}).verdict == ev.NOT_SUPPORTED
@@ -359,7 +364,7 @@ def test_amounts_within_kind_for_cpec_compares_kind_by_kind():
 def test_opinions_and_unchecked_premises_get_no_verdict():
     op = _premise("x-1-p1", "none", kind="opinion", checkable=False, reason="An opinion.")
     v = ev.judge(op, [], {})
-    assert v.verdict == ev.NOT_CHECKABLE and v.finding == "An opinion."
+    assert v.verdict == ev.NOT_CHECKABLE and v.facts == ev.Reason(text="An opinion.")
     with pytest.raises(ValueError, match="opinion"):
         ev.judge(_premise("hastie-1-first-shipment-p1", "record_check", kind="opinion"), [], {})
 
@@ -389,7 +394,8 @@ def test_every_premise_gets_one_row_and_a_known_verdict(verdicts):
     checkable = verdicts[verdicts["checkable"]]
     assert (checkable["verdict"] != ev.NOT_CHECKABLE).all()  # the data bear on them, so each gets a grade
     assert checkable["rule"].str.len().gt(20).all()  # the rule is shown beside the verdict
-    assert verdicts.loc[~verdicts["checkable"], "finding"].str.len().gt(10).all()  # the reason
+    reasons = verdicts.loc[~verdicts["checkable"], "facts"]
+    assert reasons.map(lambda f: len(f.text) > 10).all()  # the reason
 
 
 def test_every_premise_rule_is_coded_and_no_code_is_stale(verdicts):
@@ -414,100 +420,18 @@ def test_contested_premises_come_out_as_the_data_say(verdicts):
     assert v["reex-1-six-trillion-p2"] == ev.SUPPORTED
     rows = verdicts.set_index("premise_id")
     assert rows.loc["sheikh-1-rare-earth-leverage-p1", "rule_family"] == "policy_record"
-    assert "refin" not in rows.loc["sheikh-1-rare-earth-leverage-p1", "finding"]
-    assert "Compared only within each kind of money" in rows.loc["khoso-7-china-main-partner-p1", "finding"]
-    assert "gold is not on the final 2025 US critical-minerals list" in rows.loc["malik-1-france-p1", "context"]
-
-
-# --- The chapter's prose, tables and charts ---------------------------------------------------------------------
-
-from critmin.chapters import claims_charts  # noqa: E402
-
-
-def _verdicts() -> pd.DataFrame:
-    rows = [  # claim_id, premise_id, kind, family, checkable, verdict, stance
-        ("a", "a-p1", "factual", "share_threshold", True, ev.SUPPORTED, "favours_us"),
-        ("a", "a-p2", "opinion", "none", False, ev.NOT_CHECKABLE, "favours_us"),
-        ("b", "b-p1", "factual", "record_check", True, ev.CONTRADICTED, "sceptical"),
-        ("b", "b-p2", "factual", "none", False, ev.NOT_CHECKABLE, "sceptical"),
-        ("c", "c-p1", "forecast", "none", False, ev.NOT_CHECKABLE, "balanced"),
-    ]
-    df = pd.DataFrame(rows, columns=["claim_id", "premise_id", "kind", "rule_family", "checkable", "verdict", "stance"])
-    return df.assign(speaker=["Ann", "Ann", "Bo", "Bo", "Cy"], premise=["P1", "P2", "P3", "P4", "P5"],
-                     date=pd.to_datetime(["2025-01-01"] * 2 + ["2025-10-01"] * 3),
-                     date_precision=["year", "year", "month", "month", "day"],
-                     source_url=["https://a"] * 2 + ["https://b"] * 3, rule=["R1", "", "R2", "", ""],
-                     finding=["F1", "An opinion.", "F3", "No data.", "A forecast."], value_text=["60%", "", "", "", ""],
-                     year=["2024", "", "", "", ""], source=["USGS", "", "deals", "", ""],
-                     context=["", "", "C3", "", ""])
-
-
-def test_verdict_counts_and_text():
-    t = ev.verdict_counts(_verdicts())
-    assert list(t.index) == ev.VERDICTS
-    assert t.loc[ev.SUPPORTED, "favours_us"] == 1 and t.loc[ev.CONTRADICTED, "sceptical"] == 1
-    assert t.loc[ev.NOT_CHECKABLE].sum() == 1  # the factual premise without data; opinion and forecast left out
-    text = claims_evidence.verdicts_text(pd.DataFrame({"claim_id": ["a", "b", "c", "d"]}), _verdicts())
-    assert text.startswith("The **4 claims** rest on **5 premises**: 3 factual, 1 opinions or judgements and 1 "
-                           "forecasts.")
-    assert "**2 premises** get a verdict from a rule (2 claims): 1 supported and 1 contradicted." in text
-    assert "1 claims of the file have no premises coded" in text
-
-
-def test_measures_markdown_shows_the_rule_beside_each_verdict():
-    md = claims_evidence.measures_markdown(_verdicts())
-    assert md.count("### ") == 2 and "*Rule:* " in md
-    assert "- **Ann** ([2025](https://a)), premise: “P1” — **supported.** *Evidence* (USGS, 2024): F1" in md
-    assert "*Context:* C3." in md
-    t = claims_evidence.checked_table(_verdicts())
-    assert list(t.columns) == ["Speaker", "Premise (paraphrase)", "Rule", "Evidence", "Verdict"] and len(t) == 2
-    u = claims_evidence.unchecked_table(_verdicts())
-    assert u["Premise (paraphrase)"].tolist() == ["P4", "P5"]  # opinions are not listed
-    assert u["Date"].tolist() == ["October 2025", "1 October 2025"]
-    assert claims_evidence.unchecked_text(_verdicts()).startswith("3 premises get no verdict: 1 opinions, 1 forecasts and 1 factual")
-
-
-def test_rules_markdown_lists_every_family_with_its_threshold():
-    md = claims_evidence.rules_markdown()
-    assert md.count("\n- ") + 1 == len(ev.RULES)  # one line per family with a rule
-    assert "at least 50% of the world total" in md and "top 3" in md
-
-
-def test_verdict_chart():
-    codebook = claims_data.load_codebook()
-    spec = claims_charts.verdict_chart(_verdicts(), codebook).to_dict()
-    title = " ".join(spec["title"]["text"]) if isinstance(spec["title"]["text"], list) else spec["title"]["text"]
-    assert title == "2 premises of 2 claims get a verdict: 1 supported, 1 contradicted"
-    assert "supported 1; partly supported 0" in spec["description"]
-    empty = _verdicts().assign(kind="opinion", verdict=ev.NOT_CHECKABLE)
-    assert claims_charts.verdict_chart(empty, codebook) is None
-
-
-def test_premise_codes_markdown():
-    md = claims_evidence.premise_codes_markdown(claims_data.load_claims(), TABLES["claim_premises"])
-    assert md.count("### ") == 3 and "(`listed_in_statistics`)" in md and "(`contradicted`)" in md
-
-
-def test_evidence_chart_on_package_data():
-    used = ["china_share_mine_rare_earths", "china_largest_fdi_source"]
-    bars = claims_charts.evidence_bars(used, TABLES)
-    assert bars["label"].str.startswith("Rare-earth mine output (").iloc[0]
-    assert bars["label"].str.match(r".* \((FY)?\d{4}\)$").all()  # FDI: the latest fiscal year
-    spec = claims_charts.evidence_chart(used, TABLES).to_dict()
-    above = int((bars["value"] >= ev.MAJORITY).sum())
-    title = spec["title"]["text"]
-    title = " ".join(title) if isinstance(title, list) else title
-    assert title == f"China's share is above half in {above} of the 2 measures behind the claims"
-    assert spec["title"]["subtitle"][1].startswith("Sources: ")
+    assert rows.loc["khoso-7-china-main-partner-p1", "verdict"] != ev.NOT_CHECKABLE
+    notes = [note for note, _, _ in rows.loc["malik-1-france-p1", "context_rows"]]
+    assert any("gold is not on the final 2025 US critical-minerals list" in n for n in notes)
 
 
 def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
     prices = pd.DataFrame({"series": ["rare_earths_ndpr_oxide"] * 4, "basis": ["NdPr oxide"] * 4,
                            "year": [2022, 2023, 2024, 2025], "value": [124.0, 75.0, 55.0, 69.0],
                            "flag": [None, None, None, "estimated"], "edition": ["MCS2026"] * 4})
-    text = ev.price_context(["rare_earths"], prices)
-    assert "NdPr oxide US$75 in 2023, 55 in 2024, 69 in 2025 (estimate)" in text and "124" not in text
-    assert ev.price_context(["gallium"], prices) == ""
+    facts = ev.price_facts(["rare_earths"], prices)
+    assert facts.series == (ev.PriceSeries("NdPr oxide", ((2023, 75.0, False), (2024, 55.0, False), (2025, 69.0, True))),)
+    assert ev.price_facts(["gallium"], prices) is None
     controls = pd.DataFrame({"event_id": ["c1"], "title": ["Controls"], "summary": ["rare earths and technology"],
                              "minerals": ["rare_earths"], "date": [pd.Timestamp("2025-10-09")],
                              "date_precision": ["day"]})
@@ -515,16 +439,23 @@ def test_policy_record_shows_prices_beside_the_verdict_but_not_in_it():
     with_prices = ev.judge(p, [("subject", "events", controls, "")], {"prices": prices})
     without = ev.judge(p, [("subject", "events", controls, "")], {})
     assert with_prices.verdict == without.verdict == ev.SUPPORTED
-    assert "Annual average prices" in with_prices.finding and "Annual average prices" not in without.finding
+    assert with_prices.facts.prices == facts and without.facts.prices is None
+
+
 
 
 def test_a_claims_file_without_coded_premises_is_not_judged():
     df = claims_data.load_claims().head(2)
-    mine = df.assign(claim_id=df["claim_id"] + "-mine")
-    v = verdicts_of(mine)
+    v = verdicts_of(df.assign(claim_id=df["claim_id"] + "-mine"))
     assert v.empty and list(v.columns) == ev.VERDICT_COLUMNS
-    assert claims_evidence.verdicts_text(mine, v) == ("None of the **2 claims** has premises coded in the data package (premises "
-                                         "are matched to claims by claim_id), so none is judged.")
-    assert claims_charts.verdict_chart(v, claims_data.load_codebook()) is None
-    some = verdicts_of(df)
-    assert set(some["claim_id"]) == set(df["claim_id"])
+    assert set(verdicts_of(df)["claim_id"]) == set(df["claim_id"])
+
+
+def test_verdict_counts():
+    rows = [("a", "factual", ev.SUPPORTED, "favours_us"), ("a", "opinion", ev.NOT_CHECKABLE, "favours_us"),
+            ("b", "factual", ev.CONTRADICTED, "sceptical"), ("b", "factual", ev.NOT_CHECKABLE, "sceptical"),
+            ("c", "forecast", ev.NOT_CHECKABLE, "balanced")]
+    t = ev.verdict_counts(pd.DataFrame(rows, columns=["claim_id", "kind", "verdict", "stance"]))
+    assert list(t.index) == ev.VERDICTS
+    assert t.loc[ev.SUPPORTED, "favours_us"] == 1 and t.loc[ev.CONTRADICTED, "sceptical"] == 1
+    assert t.loc[ev.NOT_CHECKABLE].sum() == 1  # the factual premise without data; opinion and forecast left out
