@@ -308,21 +308,32 @@ def _after_table(before: pd.DataFrame, sc: Scenario, added: float, world0: float
     return after
 
 
+def _summaries(tables: pd.DataFrame, sc: Scenario, denominator: str, key: str = "_point") -> dict:
+    """World production, China's and the supplier's share, and HHI of each production table in ``tables``
+    (the tables stacked, told apart by the ``key`` column): key value → summary."""
+    by = [c for c in ("mineral", "year") if c in tables.columns] + [key]
+    china = metrics.country_share(tables, "CHN", by, denominator=denominator).set_index(key)
+    sup = metrics.country_share(tables, sc.supplier_iso3, by, denominator=denominator).set_index(key)
+    h = metrics.hhi(tables, by, denominator=denominator).set_index(key)
+    out = {}
+    for k in china.index:
+        c, s, hh = china.loc[k], sup.loc[k], h.loc[k]
+        listed = s["status"] != "not_listed"
+        out[k] = {
+            "world": c["total"],
+            "china_prod": c["value"],
+            "sup_prod": s["value"] if listed else 0.0,
+            "china_share": c["share"],
+            "sup_share": s["share"] if listed else 0.0,
+            "hhi": hh["hhi"],
+            "denominator": hh["denominator"],
+        }
+    return out
+
+
 def _summary(table: pd.DataFrame, sc: Scenario, denominator: str) -> dict:
     """World production, China's and the supplier's share, and HHI of one production table."""
-    by = [c for c in ("mineral", "year") if c in table.columns]
-    china = metrics.country_share(table, "CHN", by, denominator=denominator).iloc[0]
-    sup = metrics.country_share(table, sc.supplier_iso3, by, denominator=denominator).iloc[0]
-    h = metrics.hhi(table, by, denominator=denominator).iloc[0]
-    return {
-        "world": china["total"],
-        "china_prod": china["value"],
-        "sup_prod": 0.0 if sup["status"] == "not_listed" else sup["value"],
-        "china_share": china["share"],
-        "sup_share": 0.0 if sup["status"] == "not_listed" else sup["share"],
-        "hhi": h["hhi"],
-        "denominator": h["denominator"],
-    }
+    return _summaries(table.assign(_point=0), sc, denominator)[0]
 
 
 def _unknown(x) -> bool:
@@ -371,6 +382,14 @@ def _buyer(nir_pct, m, q: float | None, b: float, displaces: str, china_ratio: f
 
 
 def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_consumption_t, denominator) -> dict:
+    return _compute_many(production_df, reliance_nir_pct, china_import_share, [sc], buyer_consumption_t,
+                         denominator)[0]
+
+
+def _compute_many(production_df, reliance_nir_pct, china_import_share, scs: list[Scenario], buyer_consumption_t,
+                  denominator) -> list[dict]:
+    """The arithmetic of :func:`run` for scenarios that differ only in their added supply: the starting table is
+    selected and summarised once, and the tables after are summarised together."""
     if not _unknown(reliance_nir_pct) and (not _number(reliance_nir_pct) or not 0 <= reliance_nir_pct <= 100):
         raise ParameterError(f"reliance_nir_pct must be a percentage in the range 0–100; got {reliance_nir_pct!r}")
     if not _unknown(china_import_share) and (not _number(china_import_share) or not 0 <= china_import_share <= 1):
@@ -379,43 +398,68 @@ def _compute(production_df, reliance_nir_pct, china_import_share, sc, buyer_cons
         )
     if buyer_consumption_t is not None and (not _number(buyer_consumption_t) or not buyer_consumption_t >= 0):
         raise ParameterError(f"buyer_consumption_t must be a number of tonnes ≥ 0; got {buyer_consumption_t!r}")
-    before = _select(production_df, sc)
+    sc0 = scs[0]
+    before = _select(production_df, sc0)
     tpu = _tonnes_per_unit(before)
-    b0 = _summary(before, sc, denominator)
+    b0 = _summary(before, sc0, denominator)
     world0_t = b0["world"] * tpu
     if not np.isfinite(world0_t):
-        raise ParameterError(f"{sc.mineral}: world production is unknown (all values missing)")
+        raise ParameterError(f"{sc0.mineral}: world production is unknown (all values missing)")
     limit = MAX_MULTIPLE_OF_WORLD * world0_t
-    if sc.added_supply_t > limit:
-        raise ParameterError(
-            f"added_supply_t must be in the range 0–{limit:,.0f} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:,.0f} t of "
-            f"world {sc.mineral} production); got {_magnitude(sc.added_supply_t)} t"
-        )
-    added = sc.added_supply_t / tpu
-    a1 = _summary(_after_table(before, sc, added, b0["world"]), sc, denominator)
+    afters = []
+    for i, sc in enumerate(scs):
+        if sc.added_supply_t > limit:
+            raise ParameterError(
+                f"added_supply_t must be in the range 0–{limit:,.0f} t ({MAX_MULTIPLE_OF_WORLD}× the {world0_t:,.0f} t "
+                f"of world {sc.mineral} production); got {_magnitude(sc.added_supply_t)} t"
+            )
+        afters.append(_after_table(before, sc, sc.added_supply_t / tpu, b0["world"]).assign(_point=i))
+    a1s = _summaries(pd.concat(afters, ignore_index=True), sc0, denominator)
     entry = str(before["stage"].iloc[0]) if "stage" in before.columns else "mine"
     buyer_known = not (_unknown(reliance_nir_pct) or _unknown(china_import_share))
-    if buyer_known and sc.imports_stage is None:
+    if buyer_known and sc0.imports_stage is None:
         raise ParameterError(
-            f"{sc.mineral}: imports_stage is needed with the buyer's figures (the stage of the form its import "
+            f"{sc0.mineral}: imports_stage is needed with the buyer's figures (the stage of the form its import "
             f"reliance is measured on, data/import_forms.csv; one of {IMPORT_STAGES})")
-    reaches = True if sc.imports_stage is None else reaches_imports(entry, sc.imports_stage)
-    c0, c1 = b0["china_share"], a1["china_share"]
-    if reaches:
-        # NOTE: under 'market' nothing is sold to the buyer in particular, so no tonnage is attributed to it.
-        to_buyer = np.nan if sc.displaces == "market" else sc.added_supply_t * sc.share_to_buyer
-        ratio = c1 / c0 if c0 > 0 else 1.0
-        buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, to_buyer, sc.displaces, ratio)
-    else:
-        # Supply at an earlier stage than the buyer's imports cannot be sold to it as those imports.
-        to_buyer = 0.0
-        # China's share of its imports is unchanged, whatever the buyer's consumption.
-        buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, 0.0, "market", 1.0)
-        if buyer_known:
-            buyer["displaced"] = 0.0
+    reaches = True if sc0.imports_stage is None else reaches_imports(entry, sc0.imports_stage)
     unit = before["unit"].iloc[0] if "unit" in before.columns else "t"
-    return {"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer,
-            "buyer": buyer, "unit": unit, "entry_stage": entry, "reaches": reaches}
+    out = []
+    for i, sc in enumerate(scs):
+        a1 = a1s[i]
+        c0, c1 = b0["china_share"], a1["china_share"]
+        if reaches:
+            # NOTE: under 'market' nothing is sold to the buyer in particular, so no tonnage is attributed to it.
+            to_buyer = np.nan if sc.displaces == "market" else sc.added_supply_t * sc.share_to_buyer
+            ratio = c1 / c0 if c0 > 0 else 1.0
+            buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, to_buyer, sc.displaces, ratio)
+        else:
+            # Supply at an earlier stage than the buyer's imports cannot be sold to it as those imports.
+            to_buyer = 0.0
+            # China's share of its imports is unchanged, whatever the buyer's consumption.
+            buyer = _buyer(reliance_nir_pct, china_import_share, buyer_consumption_t, 0.0, "market", 1.0)
+            if buyer_known:
+                buyer["displaced"] = 0.0
+        out.append({"before": b0, "after": a1, "tpu": tpu, "year": before["year"].iloc[0], "to_buyer": to_buyer,
+                    "buyer": buyer, "unit": unit, "entry_stage": entry, "reaches": reaches})
+    return out
+
+
+def _measures(r: dict) -> list[tuple[str, float, float, str]]:
+    """(measure, before, after, unit) of one computed scenario, in the order :func:`run` reports them."""
+    b0, a1, t, by = r["before"], r["after"], r["tpu"], r["buyer"]
+    return [
+        ("world_production", b0["world"] * t, a1["world"] * t, "t"),
+        ("china_production", b0["china_prod"] * t, a1["china_prod"] * t, "t"),
+        ("supplier_production", b0["sup_prod"] * t, a1["sup_prod"] * t, "t"),
+        ("china_share", b0["china_share"], a1["china_share"], "share"),
+        ("supplier_share", b0["sup_share"], a1["sup_share"], "share"),
+        ("hhi", b0["hhi"], a1["hhi"], "index"),
+        ("buyer_nir", by["nir0"], by["nir1"], "%"),
+        ("buyer_china_import_share", by["m0"], by["m1"], "share"),
+        ("buyer_reliance_on_china", by["r0"], by["r1"], "share"),
+        ("supplied_to_buyer", 0.0, r["to_buyer"], "t"),
+        ("displaced_from_china", 0.0, by["displaced"], "t"),
+    ]
 
 
 def run(
@@ -447,25 +491,12 @@ def run(
     stage of the buyer's imports, so that the buyer measures do not move (see the module docstring).
     """
     r = _compute(production_df, reliance_nir_pct, china_import_share, scenario, buyer_consumption_t, denominator)
-    b0, a1, t, by = r["before"], r["after"], r["tpu"], r["buyer"]
-    rows = [
-        ("world_production", b0["world"] * t, a1["world"] * t, "t"),
-        ("china_production", b0["china_prod"] * t, a1["china_prod"] * t, "t"),
-        ("supplier_production", b0["sup_prod"] * t, a1["sup_prod"] * t, "t"),
-        ("china_share", b0["china_share"], a1["china_share"], "share"),
-        ("supplier_share", b0["sup_share"], a1["sup_share"], "share"),
-        ("hhi", b0["hhi"], a1["hhi"], "index"),
-        ("buyer_nir", by["nir0"], by["nir1"], "%"),
-        ("buyer_china_import_share", by["m0"], by["m1"], "share"),
-        ("buyer_reliance_on_china", by["r0"], by["r1"], "share"),
-        ("supplied_to_buyer", 0.0, r["to_buyer"], "t"),
-        ("displaced_from_china", 0.0, by["displaced"], "t"),
-    ]
+    rows = _measures(r)
     out = pd.DataFrame(rows, columns=["measure", "before", "after", "unit"]).astype({"before": "float64", "after": "float64"})
     out["change"] = out["after"] - out["before"]
     out = out[["measure", "before", "after", "change", "unit"]]
     out.attrs.update(
-        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=b0["denominator"], unit=r["unit"],
+        scenario=dataclasses.asdict(scenario), year=int(r["year"]), denominator=r["before"]["denominator"], unit=r["unit"],
         entry_stage=r["entry_stage"], reaches_buyer_imports=r["reaches"],
     )
     return out
@@ -487,23 +518,19 @@ def sensitivity(
     each measure of :func:`run` (e.g. ``china_share_after``, ``hhi_after``,
     ``buyer_reliance_on_china_after``). Suited to a line chart of China's share against added tonnes.
     """
+    supplies = [float(a) for a in supplies]
+    if not supplies:
+        raise ParameterError("supplies is empty; give at least one added supply in tonnes")
+    runs = _compute_many(production_df, reliance_nir_pct, china_import_share,
+                         [dataclasses.replace(scenario, added_supply_t=a) for a in supplies], buyer_consumption_t,
+                         denominator)
     frames = []
-    for a in supplies:
-        res = run(
-            production_df,
-            reliance_nir_pct,
-            china_import_share,
-            dataclasses.replace(scenario, added_supply_t=a),
-            buyer_consumption_t=buyer_consumption_t,
-            denominator=denominator,
-        )
-        row = {"added_supply_t": float(a)}
-        for m, b, af in res[["measure", "before", "after"]].itertuples(index=False):
+    for a, r in zip(supplies, runs, strict=True):
+        row = {"added_supply_t": a}
+        for m, b, af, _ in _measures(r):
             row[f"{m}_before"], row[f"{m}_after"] = b, af  # missing values kept, so every column exists
         frames.append(row)
-    if not frames:
-        raise ParameterError("supplies is empty; give at least one added supply in tonnes")
-    return pd.DataFrame(frames).reset_index(drop=True)
+    return pd.DataFrame(frames).astype("float64").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
