@@ -88,6 +88,26 @@ def test_the_pdf_has_contents_page_numbers_every_chart_and_the_sources(book_pdf)
     assert "Licence:" in body
 
 
+def test_contents_entries_link_to_their_chapters(book_pdf):
+    import pikepdf
+
+    pages = _text(book_pdf)
+    with pikepdf.open(book_pdf) as doc:
+        number = {page.obj.objgen: i for i, page in enumerate(doc.pages)}
+        links = [a for page in doc.pages[:3] for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        targets = [number[doc.Root.Dests[str(a.Dest)][0].objgen] for a in links]
+    assert len(links) == len(pdf_chapters())
+    assert targets == sorted(targets) and targets[0] >= 2  # in reading order, after the cover and contents
+    for i in targets:  # each lands on the first page of a chapter: its heading opens the page
+        assert any(pages[i].startswith(_norm(title)[:30]) for _, title in pdf_chapters()), pages[i][:80]
+
+
+def pdf_chapters():
+    from critmin.book import pdf
+
+    return pdf._chapters()
+
+
 def test_charts_are_vector_drawings_not_pictures(book_pdf):
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c

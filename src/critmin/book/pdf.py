@@ -3,8 +3,9 @@
 Jupyter Book compiles the committed pages into one HTML page (Sphinx's `singlehtml` builder); every chart is
 replaced by the SVG that vl-convert draws from the same Vega-Lite spec the web page draws; a contents list with
 page numbers is put in front; Chromium prints it (Playwright's page.pdf()) with page numbers in the footer.
-The contents needs the page each chapter starts on: the book is printed once, the chapters are found in its
-text, and it is printed again with the numbers filled in.
+Each contents entry links to its chapter, so the printed PDF names the page every chapter starts on (its named
+destinations); the cover and contents alone are then printed again with the numbers filled in, and their pages
+take the place of the first ones (pikepdf), which keeps the links.
 
     python -m critmin.book.pdf [--out book/_build/pdf/critmin-book.pdf]
 """
@@ -20,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from critmin import paths
@@ -44,7 +46,6 @@ html, body { background: #fff !important; }
 .bd-page-width { max-width: none !important; }
 body { font-size: 10.5pt; }
 section.tex2jax_ignore.mathjax_ignore { break-before: page; }
-.critmin-mark { position: absolute; font-size: 2px; color: #fff; }
 .critmin-chart { break-inside: avoid; margin: 0.8rem 0; }
 .critmin-chart svg { max-width: 100%; height: auto; }
 .critmin-chart-static svg text { font-family: "Liberation Sans", Arial, sans-serif !important; }
@@ -54,7 +55,8 @@ tr { break-inside: avoid; }
 details > summary { list-style: none; }
 .critmin-contents { break-after: page; }
 .critmin-contents ol { list-style: none; padding-left: 0; }
-.critmin-contents li { display: flex; gap: 0.4rem; margin: 0.15rem 0; }
+.critmin-contents li { margin: 0.15rem 0; }
+.critmin-contents li a { display: flex; gap: 0.4rem; color: inherit !important; text-decoration: none !important; }
 .critmin-contents li .dots { flex: 1; border-bottom: 1px dotted #999; margin-bottom: 0.3em; }
 .critmin-contents li.part { font-weight: 600; margin-top: 0.6rem; }
 .critmin-cover { break-after: page; padding-top: 30vh; }
@@ -62,7 +64,9 @@ details > summary { list-style: none; }
 """
 
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;font-family:sans-serif">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+          '<span class="pageNumber"></span> / {total}</div>')
+# Printing the cover and contents alone: everything else in the article is left out.
+FRONT_ONLY_CSS = ".bd-article > :not(.critmin-cover):not(.critmin-contents) { display: none !important; }"
 
 
 class PdfError(RuntimeError):
@@ -134,38 +138,33 @@ def _chapters() -> list[tuple[str, str]]:
     return out
 
 
-def _contents_html(chapters: list[tuple[str, str]], numbers: dict[str, int]) -> str:
+def _contents_html(chapters: list[tuple[str, str]], ids: list[str], numbers: dict[str, int]) -> str:
+    """The contents list: each chapter (with its part) linked to its section `ids` (same order), and the page
+    it starts on ('00' until the pages are known, which takes the same room as the numbers)."""
     rows, last_part = [], None
-    for part, title in chapters:
+    for (part, title), anchor in zip(chapters, ids, strict=True):
         if part and part != last_part:
             rows.append(f'<li class="part">{html.escape(part)}</li>')
             last_part = part
-        n = numbers.get(title)
-        rows.append(f'<li><span>{html.escape(title)}</span><span class="dots"></span>'
-                    f'<span class="pageno">{n if n else "00"}</span></li>')
+        n = numbers.get(anchor)
+        rows.append(f'<li><a href="#{html.escape(anchor)}"><span>{html.escape(title)}</span><span class="dots"></span>'
+                    f'<span class="pageno">{n if n else "00"}</span></a></li>')
     return '<section class="critmin-contents"><h1>Contents</h1><ol>' + "".join(rows) + "</ol></section>"
 
 
-_CHAPTER = re.compile(r'<section class="tex2jax_ignore mathjax_ignore" id="[^"]*">')
+_CHAPTER = re.compile(r'<section class="tex2jax_ignore mathjax_ignore" id="([^"]*)">')
 
 
-def mark(i: int) -> str:
-    return f"@@chapter{i:03d}@@"
-
-
-def print_ready(text: str, contents: str, marks: bool = False) -> str:
+def print_ready(text: str, contents: str, front_only: bool = False) -> str:
     """The single page with print styles, the cover and contents in front, collapsed boxes opened, and no
-    scripts that would redraw the charts. With `marks`, each chapter (a document's top section, each starting
-    on a new page) begins with an invisible mark that takes no room, so the draft shows where chapters fall."""
-    if marks:
-        counter = iter(range(10_000))
-        text = _CHAPTER.sub(lambda m: m.group(0) + f'<span class="critmin-mark">{mark(next(counter))}</span>', text)
+    scripts that would redraw the charts. With `front_only`, the cover and contents alone."""
     text = re.sub(r'<script[^>]*src="[^"]*vega-bundle\.js[^"]*"[^>]*></script>', "", text)
     text = text.replace('<details class="critmin-sources">', '<details class="critmin-sources" open>')
     cover = ('<section class="critmin-cover"><h1>Critical minerals: Pakistan, the United States and China</h1>'
              "<p>An open, reproducible analysis book. Every number comes from the data package it ships with; "
              "each chapter ends with its sources.</p></section>")
-    text = text.replace("</head>", f"<style>{PRINT_CSS}</style></head>", 1)
+    css = PRINT_CSS + (FRONT_ONLY_CSS if front_only else "")
+    text = text.replace("</head>", f"<style>{css}</style></head>", 1)
     m = re.search(r'<article class="bd-article"[^>]*>', text)
     if not m:
         raise PdfError("the single-page build has no article element")
@@ -183,7 +182,8 @@ def _serve(directory: Path):
     return httpd
 
 
-def _print(browser, url: str, target: Path) -> None:
+def _print(browser, url: str, target: Path, total: int | str = '<span class="totalPages"></span>') -> None:
+    """Print the page at `url` to `target`, A4, each page's footer 'n / total'."""
     page = browser.new_page()
     offsite: list[str] = []
 
@@ -200,27 +200,45 @@ def _print(browser, url: str, target: Path) -> None:
     page.emulate_media(media="print")
     page.wait_for_timeout(500)
     page.pdf(path=str(target), format="A4", print_background=True, display_header_footer=True,
-             header_template="<div></div>", footer_template=FOOTER,
+             header_template="<div></div>", footer_template=FOOTER.format(total=total),
              margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"})
     page.close()
     if offsite:
         raise PdfError(f"the single page asked another host for {offsite[0]}")
 
 
-def _start_pages(pdf: Path, chapters: list[tuple[str, str]]) -> dict[str, int]:
-    """The page each chapter starts on, from the marks in the draft."""
-    import pypdfium2 as pdfium
+def start_pages(pdf: Path, ids: list[str]) -> tuple[dict[str, int], int]:
+    """The page (from 1) each section id starts on, read from the PDF's named destinations (Chromium writes
+    one for every link target), and the number of pages."""
+    import pikepdf
 
-    numbers = {}
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        for n, page in enumerate(doc, start=1):
-            for i in re.findall(r"@@chapter(\d{3})@@", page.get_textpage().get_text_bounded()):
-                if int(i) < len(chapters):
-                    numbers.setdefault(chapters[int(i)][1], n)
-    finally:
-        doc.close()
-    return numbers
+    with pikepdf.open(pdf) as doc:
+        number = {page.obj.objgen: i for i, page in enumerate(doc.pages, start=1)}
+        dests = doc.Root.get("/Dests", {})
+        out = {}
+        for anchor in ids:
+            dest = dests.get("/" + anchor)
+            if dest is not None and dest[0].objgen in number:
+                out[anchor] = number[dest[0].objgen]
+        return out, len(doc.pages)
+
+
+def replace_front(book: Path, front: Path, out: Path) -> None:
+    """The book with its first pages drawn as `front`'s pages (page for page); the book's own page objects, and
+    so its links and destinations, are kept."""
+    import pikepdf
+
+    with pikepdf.open(book) as doc, pikepdf.open(front) as new:
+        n, k = len(doc.pages), len(new.pages)
+        with warnings.catch_warnings():  # the copies are dropped below, so their links do not matter
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            doc.pages.extend(new.pages)  # copied in at the end, drawn on the first pages, then dropped
+        for i in range(k):
+            mine, theirs = doc.pages[i], doc.pages[n + i]
+            mine.obj.Contents = theirs.obj.Contents
+            mine.obj.Resources = theirs.obj.Resources
+        del doc.pages[n:]
+        doc.save(out)
 
 
 def make_pdf(out: Path | None = None, log=print, scratch: Path | None = None) -> Path:
@@ -234,31 +252,48 @@ def make_pdf(out: Path | None = None, log=print, scratch: Path | None = None) ->
     text, n_charts = static_charts(index.read_text(encoding="utf-8"))
     log(f"{n_charts} chart(s) drawn as SVG by vl-convert")
     chapters = _chapters()
+    ids = _CHAPTER.findall(text)
+    if len(ids) != len(chapters):
+        raise PdfError(f"{len(ids)} chapters in the single page, {len(chapters)} in pages.yml")
     target = index.with_name("print.html")
-    draft = out.with_suffix(".draft.pdf")
+    draft, front = out.with_suffix(".draft.pdf"), out.with_suffix(".front.pdf")
     out.parent.mkdir(parents=True, exist_ok=True)
     httpd = _serve(index.parent)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             url = f"http://127.0.0.1:{httpd.server_address[1]}/{target.name}"
-            n_sections = len(_CHAPTER.findall(text))
-            if n_sections != len(chapters):
-                raise PdfError(f"{n_sections} chapters in the single page, {len(chapters)} in pages.yml")
-            target.write_text(print_ready(text, _contents_html(chapters, {}), marks=True), encoding="utf-8")
+            target.write_text(print_ready(text, _contents_html(chapters, ids, {})), encoding="utf-8")
             _print(browser, url, draft)
-            numbers = _start_pages(draft, chapters)
-            target.write_text(print_ready(text, _contents_html(chapters, numbers)), encoding="utf-8")
-            _print(browser, url, out)
+            numbers, total = start_pages(draft, ids)
+            contents = _contents_html(chapters, ids, numbers)
+            target.write_text(print_ready(text, contents, front_only=True), encoding="utf-8")
+            _print(browser, url, front, total=total)
+            shift = _page_count(front) - (min(numbers.values(), default=1) - 1)
+            if not shift:
+                replace_front(draft, front, out)
+            else:  # the contents took other room with its numbers than without: every chapter moves by as much
+                log("the contents changed length with its page numbers; printing the book again")
+                numbers = {anchor: n + shift for anchor, n in numbers.items()}
+                target.write_text(print_ready(text, _contents_html(chapters, ids, numbers)), encoding="utf-8")
+                _print(browser, url, out)
             browser.close()
     finally:
         httpd.shutdown()
         draft.unlink(missing_ok=True)
-    missing = [t for _, t in chapters if t not in numbers]
+        front.unlink(missing_ok=True)
+    missing = [title for (_, title), anchor in zip(chapters, ids, strict=True) if anchor not in numbers]
     if missing:
         log(f"warning: no page found for {len(missing)} chapter(s): {', '.join(missing[:5])}")
     log(f"PDF written: {out}")
     return out
+
+
+def _page_count(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return len(doc.pages)
 
 
 def main(argv: list[str] | None = None) -> int:
