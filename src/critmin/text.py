@@ -6,7 +6,7 @@ Pure functions (no IPython, no pandas display): every page states a figure of a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -205,13 +205,26 @@ def md_link(label: str, url: str) -> str:
     return f"[{md_escape(label)}]({str(url).replace(' ', '%20').replace('(', '%28').replace(')', '%29')})"
 
 
-def md_table(df: pd.DataFrame) -> str:
-    """A small frame as a Markdown table (cells escaped, missing values as '–')."""
-    head = "| " + " | ".join(md_escape(c) for c in df.columns) + " |"
-    rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    rows = ["| " + " | ".join(MISSING if _missing(v) else md_escape(v) for v in r) + " |"
-            for r in df.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
+def md_table(df: pd.DataFrame, columns: Mapping[str, str] | None = None, raw: Iterable[str] = ()) -> str:
+    """A frame as a Markdown table, ending with a newline.
+
+    `columns` maps the frame's columns to their headers, in the order shown (every column, under its own name,
+    by default). Cells are escaped and missing values shown as '–', except in the `raw` columns, which already
+    hold Markdown (links) and are only folded onto one line.
+    """
+    columns = dict(columns) if columns is not None else {c: str(c) for c in df.columns}
+    raw = set(raw)
+
+    def cell(col, v) -> str:
+        if _missing(v):
+            return MISSING
+        return " ".join(str(v).split()) if col in raw else md_escape(v)
+
+    head = "| " + " | ".join(md_escape(h) for h in columns.values()) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    rows = ["| " + " | ".join(cell(c, v) for c, v in zip(columns, r, strict=True)) + " |"
+            for r in df[list(columns)].itertuples(index=False)]
+    return "\n".join([head, rule, *rows]) + "\n"
 
 
 # ------------------------------------------------------------------------------------------ vocabularies

@@ -63,4 +63,8 @@ def test_markdown_escaping():
     assert text.md_escape("keep `a_b` code") == "keep `a_b` code"
     assert text.md_link("A [x]", "https://e.org/a b") == "[A \\[x\\]](https://e.org/a%20b)"
     table = text.md_table(pd.DataFrame({"a": ["x|y", None]}))
-    assert table.splitlines() == ["| a |", "|---|", "| x\\|y |", "| – |"]
+    assert table.splitlines() == ["| a |", "|---|", "| x\\|y |", "| – |"] and table.endswith(" |\n")
+    links = pd.DataFrame({"what": ["a_b", None], "source": ["[A](https://a)\nnext", "[B](https://b)"], "x": [1, 2]})
+    table = text.md_table(links, {"source": "Source", "what": "What"}, raw=("source",))
+    assert table.splitlines() == ["| Source | What |", "|---|---|", "| [A](https://a) next | a\\_b |",
+                                  "| [B](https://b) | – |"]  # columns chosen and ordered; links kept as links

@@ -13,7 +13,7 @@ from critmin.analysis import deals
 from critmin.analysis.deals import DEAL_ID, MONEY_KIND_LABELS, PHASING_EVENT, SHIPMENT_EVENT, SIGNED_EVENT, STATUS_LABELS
 from critmin.params import ParameterError
 from critmin.render import charts
-from critmin.text import and_list, date_text, md_escape, num, source_link, usd
+from critmin.text import and_list, date_text, md_table, num, source_link, usd
 
 __all__ = [
     "FOLLOW_UP_COLUMNS",
@@ -69,13 +69,9 @@ def parse_window(start, end, *, earliest: str = "2000-01-01", latest: str = "203
 def facts_markdown(facts: pd.DataFrame, columns: dict[str, str] | None = None) -> str:
     """:func:`critmin.analysis.deals.deal_facts` as a Markdown table whose source links stay clickable."""
     columns = columns or {"when": "Date", "title": "What", "fact": "Detail", "source": "Source"}
-    head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
-    body = ""
-    for _, r in facts.iterrows():
-        cells = [source_link(r["source_outlet"], r["source_url"], r["reliability"]) if c == "source"
-                 else md_escape(r[c]) for c in columns]
-        body += "| " + " | ".join(str(c).replace("\n", " ") for c in cells) + " |\n"
-    return head + body
+    links = [source_link(o, u, r) for o, u, r in zip(facts["source_outlet"], facts["source_url"], facts["reliability"],
+                                                     strict=True)]
+    return md_table(facts.assign(source=links), columns, raw=("source",))
 
 
 def _minerals(row: pd.Series) -> list[str]:

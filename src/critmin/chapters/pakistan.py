@@ -10,7 +10,7 @@ import pandas as pd
 from critmin.analysis import pakistan as pk
 from critmin.render import charts
 from critmin.render.page import Table
-from critmin.text import and_list, md_escape, num, number_text, pct, source_link, usd, usd_millions
+from critmin.text import and_list, md_table, num, number_text, pct, source_link, usd, usd_millions
 
 __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart", "fdi_chart", "copper_chart",
            "mineral_name",
@@ -24,7 +24,6 @@ __all__ = ["share_series", "usgs_share_chart", "history_chart", "exports_chart",
            "format_value",
            "indicator_markdown",
            "indicator_table",
-           "table_markdown",
            "economy_text",
            "wealth_ratio_text",
            "partner_row",
@@ -367,19 +366,11 @@ def indicator_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return t[["indicator", "label", "year", "shown", "note", "source"]].reset_index(drop=True)
 
 
-def table_markdown(df: pd.DataFrame, columns: dict[str, str]) -> str:
-    """A Markdown table (links in a 'source' column stay clickable); other cells are escaped."""
-    head = "| " + " | ".join(columns.values()) + " |\n|" + "---|" * len(columns) + "\n"
-    rows = ["| " + " | ".join(str(r[c]) if c == "source" else md_escape(r[c]) for c in columns) + " |"
-            for _, r in df.iterrows()]
-    return head + "\n".join(rows) + "\n"
-
-
 def indicator_markdown(indicators: pd.DataFrame, names: list[str], label: str = "Indicator",
                        year: str = "Year") -> str:
     """:func:`indicator_table` as a Markdown table; `label` and `year` name the first two columns."""
-    return table_markdown(indicator_table(indicators, names),
-                          {"label": label, "year": year, "shown": "Value", "note": "Note", "source": "Source"})
+    return md_table(indicator_table(indicators, names),
+                    {"label": label, "year": year, "shown": "Value", "note": "Note", "source": "Source"}, raw=("source",))
 
 
 ECONOMY_INDICATORS = [
