@@ -190,6 +190,7 @@ COUNTED = {
     "stages": lambda df: len(df[["mineral", "stage"]].drop_duplicates()),
     "codes": lambda df: df["baci_code"].nunique() if "baci_code" in df else len(df),
     "countries": _countries,
+    "snapshot countries": lambda df: df.loc[df["table"] == "country_snapshot"].groupby("flow")["country"].nunique().max(),
 }
 STATED = re.compile(r"(?<![\w-])(?<!the )(\d[\d,]*) (" + "|".join(map(re.escape, COUNTED)) + r")\b")
 
@@ -212,5 +213,6 @@ def test_stated_coverage_agrees_with_the_rows(res, tables):
 
 def test_the_coverage_check_finds_counts_and_skips_subsets():
     found = [(m.group(1), m.group(2)) for m in STATED.finditer(
-        "2017–2025; 26 series for 9 minerals (2017 only from the 12 minerals of the MCS2022 subset); 1,200 rows")]
-    assert found == [("26", "series"), ("9", "minerals"), ("1,200", "rows")]
+        "2017–2025; 26 series for 9 minerals (2017 only from the 12 minerals of the MCS2022 subset); 1,200 rows; "
+        "the same 18 snapshot countries each way")]
+    assert found == [("26", "series"), ("9", "minerals"), ("1,200", "rows"), ("18", "snapshot countries")]
