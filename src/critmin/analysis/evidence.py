@@ -335,22 +335,23 @@ def refining_share(mineral: str, refining: pd.DataFrame) -> tuple[ShareFacts, st
     return ShareFacts(lead(rows), mineral, "refining", year, unit, secondary), edition
 
 
+def _share_evidence(metric: str, facts: ShareFacts, resource: str, edition: str, verdict: str, rule: str) -> Evidence:
+    return Evidence(metric=metric, value=facts.lead.share, year=str(facts.year), resources=(resource,),
+                    source=_source_short(resource, edition[-4:]), facts=facts, verdict=verdict, rule=rule)
+
+
 def china_share_mine_rare_earths(production: pd.DataFrame) -> Evidence:
     """China's share of world rare-earth mine production (USGS world total), latest year in the table."""
     facts, edition = mine_share("rare_earths", production)
-    return Evidence(
-        metric="china_share_mine_rare_earths", value=facts.lead.share, year=str(facts.year),
-        resources=("production",), source=_source_short("production", edition[-4:]), facts=facts,
-        verdict=_dominance_verdict(facts.lead), rule=DOMINANCE_RULE)
+    return _share_evidence("china_share_mine_rare_earths", facts, "production", edition,
+                           _dominance_verdict(facts.lead), DOMINANCE_RULE)
 
 
 def china_share_refining_rare_earths(refining: pd.DataFrame) -> Evidence:
     """China's share of world refining of the four magnet rare earths (IEA total row), latest IEA edition."""
     facts, edition = refining_share("rare_earths", refining)
-    return Evidence(
-        metric="china_share_refining_rare_earths", value=facts.lead.share, year=str(facts.year),
-        resources=("refining",), source=_source_short("refining", edition[-4:]), facts=facts,
-        verdict=_dominance_verdict(facts.lead), rule=DOMINANCE_RULE)
+    return _share_evidence("china_share_refining_rare_earths", facts, "refining", edition,
+                           _dominance_verdict(facts.lead), DOMINANCE_RULE)
 
 
 COPPER_RULE = (f"Supported if China is the largest refiner and refines at least {CLEAR_LEAD:g} times as much as the "
@@ -368,10 +369,8 @@ def china_share_refining_copper(refining: pd.DataFrame) -> Evidence:
     """China's share of world refined copper output and its lead over the next refiner, latest IEA edition.
     The claim tested is a 'hold' on refining, so the rule asks for a clear lead rather than a majority."""
     facts, edition = refining_share("copper", refining)
-    return Evidence(
-        metric="china_share_refining_copper", value=facts.lead.share, year=str(facts.year),
-        resources=("refining",), source=_source_short("refining", edition[-4:]), facts=facts,
-        verdict=_lead_verdict(facts.lead), rule=COPPER_RULE)
+    return _share_evidence("china_share_refining_copper", facts, "refining", edition, _lead_verdict(facts.lead),
+                           COPPER_RULE)
 
 
 # ---------------------------------------------------------------------------------------------- Pakistan
@@ -608,22 +607,18 @@ def _share_verdict(dataset: str, rows: pd.DataFrame, test: str) -> PremiseVerdic
         share = ev.value
         verdict = SUPPORTED if share >= NOT_MARGINAL else (PARTLY if share > 0 else CONTRADICTED)
         return PremiseVerdict(verdict, ev.facts, ev.year, ev.source)
-    if dataset == "refining":
-        facts, edition = refining_share(rows["mineral"].iloc[0], rows)
-        source = _source_short("refining", edition[-4:])
-    elif dataset == "production":
-        facts, edition = mine_share(rows["mineral"].iloc[0], rows)
-        source = _source_short("production", edition[-4:])
-    else:
+    if dataset not in ("refining", "production"):
         raise ValueError(f"no share rule for dataset {dataset!r}")
+    share_of = refining_share if dataset == "refining" else mine_share
+    facts, edition = share_of(rows["mineral"].iloc[0], rows)
     ld = facts.lead
-    if ld.rank != 1:
+    if test == "clear_lead":
+        verdict = _lead_verdict(ld)
+    elif ld.rank != 1:
         verdict = NOT_SUPPORTED
-    elif test == "clear_lead":
-        verdict = SUPPORTED if ld.ratio >= CLEAR_LEAD else PARTLY
     else:
         verdict = SUPPORTED if ld.share >= THRESHOLDS[test] else PARTLY
-    return PremiseVerdict(verdict, facts, str(facts.year), source)
+    return PremiseVerdict(verdict, facts, str(facts.year), _source_short(dataset, edition[-4:]))
 
 
 def rule_share_threshold(premise: pd.Series, slices: Slices, tables: dict) -> PremiseVerdict:
