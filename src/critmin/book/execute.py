@@ -143,6 +143,18 @@ class KernelServer:
             raise RuntimeError(f"the kernel server did not start; see {log}")
         self.pid = json.loads(hello)["ready"]
 
+    @classmethod
+    def for_kernel(cls, kernel_name: str, cwd: Path, log: Path, spec_manager=None) -> KernelServer:
+        """The server for the kernel spec `kernel_name` (its interpreter and flags)."""
+        if spec_manager is None:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            spec_manager = KernelSpecManager()
+        return cls(_argv_prefix(spec_manager.get_kernel_spec(kernel_name).argv), cwd, log)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
     def fork(self, args: list[str], env: dict, cwd: str, log: str) -> int:
         with self._lock:
             self.proc.stdin.write(json.dumps({"args": args, "env": {**env, "JPY_PARENT_PID": str(self.pid)},
@@ -223,6 +235,16 @@ def _provisioner_class():
     return ForkProvisioner
 
 
+def forked_by(km, server: KernelServer, log: str = os.devnull):
+    """Make the jupyter_client kernel manager `km` (blocking or async) start its kernel by asking `server` to fork
+    one; the kernel's output goes to `log`. Returns `km`, ready for `start_kernel`."""
+    km.kernel_id = km.kernel_id or str(uuid.uuid4())
+    prov = _provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    prov.server, prov.log_path = server, str(log)
+    km.provisioner = prov
+    return km
+
+
 # ---------------------------------------------------------------- kernels
 
 @dataclass
@@ -252,15 +274,12 @@ class KernelSupplier:
 
     def __init__(self, workdir: Path, ahead: int, mode: str | None = None, kernel_name: str = "python3",
                  cwd: Path | None = None, env: dict | None = None, limit: int | None = None):
-        from jupyter_client.kernelspec import KernelSpecManager
-
         self.workdir = Path(workdir)
         self.kernel_name = kernel_name
         self.cwd = Path(cwd or paths.NOTEBOOKS)
         self.env = dict(env or {})
         self.mode = mode or ("fork" if hasattr(os, "fork") and sys.platform != "darwin" else "spawn")
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
-        self.server = KernelServer(_argv_prefix(spec.argv), self.cwd, self.workdir / "kernel-server.log") \
+        self.server = KernelServer.for_kernel(kernel_name, self.cwd, self.workdir / "kernel-server.log") \
             if self.mode == "fork" else None
         self.ready: queue.Queue[Kernel] = queue.Queue(maxsize=max(1, ahead))
         self.failure: BaseException | None = None
@@ -314,10 +333,7 @@ class KernelSupplier:
         env = {**os.environ, **self.env, "CRITMIN_READS_LOG": str(reads)}
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         if self.server is not None:
-            km.kernel_id = str(uuid.uuid4())
-            prov = _provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
-            prov.server, prov.log_path = self.server, str(stderr)
-            km.provisioner = prov
+            forked_by(km, self.server, stderr)
             await asyncio.wait_for(km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=_NBCLIENT_ARGS),
                                    START_TIMEOUT)
         else:

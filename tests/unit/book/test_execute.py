@@ -281,3 +281,31 @@ def test_killing_a_kernel_cleans_up_but_never_terminates_its_zmq_context(tmp_pat
     km = KernelManager()
     supplier.kill(execute.Kernel(km, 2 ** 22 + 12345, tmp_path / "reads", tmp_path / "stderr"))  # no such process
     assert km.cleaned and not km.context.closed
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the kernel server forks")
+def test_a_blocking_kernel_manager_can_have_its_kernel_forked_by_the_server(tmp_path):
+    """What the nbval hook (conftest.py) uses: a plain jupyter_client KernelManager whose kernel the server forks,
+    with the libraries already imported, and which shuts down as a kernel of its own would."""
+    from jupyter_client.manager import KernelManager
+
+    server = execute.KernelServer.for_kernel("python3", tmp_path, tmp_path / "server.log")
+    try:
+        km = execute.forked_by(KernelManager(kernel_name="python3"), server, tmp_path / "kernel.log")
+        km.start_kernel(cwd=str(tmp_path), env={**os.environ, "PAGE_ENV": "set"})
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            seen: list[str] = []
+            kc.execute_interactive(
+                "import os, sys; print(os.getppid(), 'pandas' in sys.modules, os.environ['PAGE_ENV'], os.getcwd())",
+                output_hook=lambda m: seen.append(m["content"].get("text", "")), timeout=60)
+        finally:
+            kc.stop_channels()
+        pid = km.provisioner.pid
+        assert "".join(seen).split() == [str(server.pid), "True", "set", str(tmp_path)]
+        km.shutdown_kernel(now=True)
+        assert not _alive(pid)
+    finally:
+        server.close()
