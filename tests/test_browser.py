@@ -1,6 +1,11 @@
 """Every page of the built book in headless Chromium, in light and dark mode: no console error, no request off
-this machine, every chart drawn, and no serious or critical accessibility violation found by axe-core (every rule
-in light mode, the colour rules in dark mode; report in test-output/accessibility.json and .txt)."""
+this machine, every chart drawn, and no serious or critical accessibility violation found by axe-core (report in
+test-output/accessibility.json and .txt; screenshots in test-output/screenshots).
+
+axe runs every rule on every page. Its colour rules (contrast, links told apart from text) look at each element's
+colours, and on pages made from the same notebook those repeat: they are measured, in each mode, on the elements
+whose colours no page checked before has shown (see COLOUR_KEYS).
+"""
 
 from __future__ import annotations
 
@@ -73,24 +78,97 @@ def _wait_for_charts(page, n: int, mode: str) -> int:
     return page.locator(f".critmin-chart > div[id^='chart-'][data-drawn='{mode}'] svg").count()
 
 
-# What changes between the light and the dark theme: colours. The dark pass checks those rules only; the light
-# pass runs every rule (structure, names, roles and labels are the same in both modes).
+# What changes between the light and the dark theme: colours. The structural rules (names, roles, labels,
+# landmarks) run once, in light mode; the colour rules run in both modes.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
+# NOTE: what axe's colour rules measure for an element with text: its colour, the backgrounds behind it (through
+# its ancestors, with their opacity), its size and weight (large text has a lower threshold) and its text shadow;
+# for a link, also the colour of the text around it and whether it is underlined. That combination, the element's
+# colour key, is computed here for every visible element with text of its own, outside charts (axe does not
+# measure SVG text). The colour rules then run on the first element of each key that no page checked before
+# showed in that mode, and on what it contains. A key shown on an earlier page was measured there: the same
+# colours over the same backgrounds give the same verdict. Measuring only new keys takes 0.5 CPU-seconds a page
+# instead of 3, and every colour combination the book shows is still measured in both modes.
+COLOUR_KEYS = """() => {
+  const style = e => getComputedStyle(e);
+  const behind = el => {
+    const layers = [];
+    let opacity = 1;
+    for (let e = el; e; e = e.parentElement) {
+      const s = style(e);
+      opacity *= parseFloat(s.opacity);
+      if (s.backgroundImage !== 'none') { layers.push(s.backgroundImage); break; }
+      const c = s.backgroundColor;
+      if (c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)') {
+        layers.push(c);
+        if (!c.startsWith('rgba')) break;
+      }
+    }
+    return layers.join(' over ') + ' @' + opacity;
+  };
+  const keys = new Map();
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('svg') || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    if (![...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // clipped out of sight (screen-reader text)
+    const s = style(el);
+    const link = el.tagName === 'A' && el.parentElement
+      ? ` link in ${style(el.parentElement).color} ${s.textDecorationLine}` : '';
+    const key = `${s.color} on ${behind(el)} ${s.fontSize} ${s.fontWeight} ${s.textShadow}${link}`;
+    if (!keys.has(key)) keys.set(key, el);
+  }
+  window.__colourKeys = keys;
+  return [...keys.keys()];
+}"""
+# Marks the first element of each given key (from COLOUR_KEYS' last run) for axe's `include`.
+MARK_KEYS = """(wanted) => {
+  document.querySelectorAll('[data-colour-check]').forEach(e => e.removeAttribute('data-colour-check'));
+  wanted.forEach(k => window.__colourKeys.get(k).setAttribute('data-colour-check', ''));
+}"""
 
-def _axe(page, only: list[str] | None = None) -> list[dict]:
+
+class ColourLedger:
+    """The colour keys already measured, per mode, shared by the browsers."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._seen: dict[str, set[str]] = {"light": set(), "dark": set()}
+
+    def claim(self, mode: str, keys: list[str]) -> list[str]:
+        """The keys not measured yet in `mode`, now counted as measured by the caller."""
+        with self._lock:
+            new = [k for k in keys if k not in self._seen[mode]]
+            self._seen[mode].update(new)
+            return new
+
+
+def _axe_run(page, context: str, options: str) -> list[dict]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(_axe_script()))
     # preload: false, or axe fetches the theme's @import-ed stylesheets from the wrong folder (404s).
-    opts = "{resultTypes: ['violations'], preload: false" + (f", runOnly: {only}" if only else "") + "}"
-    result = page.evaluate(f"() => axe.run(document, {opts})")
+    result = page.evaluate(f"() => axe.run({context}, {{resultTypes: ['violations'], preload: false, {options}}})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
              "examples": [{"target": n["target"], "summary": (n.get("failureSummary") or "")[:400]}
                           for n in v["nodes"][:5]]}
             for v in result["violations"]]
 
 
-def _check_page(ctx, server: str, rel: str) -> tuple[list[str], dict]:
+def _axe(page, mode: str, ledger: ColourLedger) -> tuple[list[dict], int]:
+    """axe's violations on the page in `mode`, and how many colour keys were measured."""
+    violations = []
+    if mode == "light":
+        off = ", ".join(f"'{r}': {{enabled: false}}" for r in COLOUR_RULES)
+        violations += _axe_run(page, "document", f"rules: {{{off}}}")
+    new = ledger.claim(mode, page.evaluate(COLOUR_KEYS))
+    if new:
+        page.evaluate(MARK_KEYS, new)
+        violations += _axe_run(page, "{include: [['[data-colour-check]']]}", f"runOnly: {json.dumps(COLOUR_RULES)}")
+    return violations, len(new)
+
+
+def _check_page(ctx, server: str, rel: str, ledger: ColourLedger, full_shot: bool) -> tuple[list[str], dict]:
     """One page in light then dark mode: its problems and its axe violations per mode."""
     problems: list[str] = []
     page = ctx.new_page()
@@ -124,11 +202,12 @@ def _check_page(ctx, server: str, rel: str) -> tuple[list[str], dict]:
             problems.append(f"{rel} ({mode}): {n - drawn} of {n} chart(s) did not draw")
         if mode == "dark":  # let the switch of colours settle before they are measured
             page.wait_for_timeout(200)
-        # the whole page in light mode; the first screen in dark mode (JPEG: a long page encodes twice as fast)
-        page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.jpg"), full_page=mode == "light",
-                        type="jpeg", quality=80)
-        violations = _axe(page, None if mode == "light" else COLOUR_RULES)
+        # The first screen in each mode; the whole page, in light mode, for the first page of each notebook.
+        page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.jpg"),
+                        full_page=full_shot and mode == "light", type="jpeg", quality=80)
+        violations, measured = _axe(page, mode, ledger)
         report[mode] = violations
+        report[f"{mode}_colour_keys_measured"] = measured
         problems += [f"{rel} ({mode}): axe {v['impact']} {v['id']} on {v['nodes']} node(s): {v['help']}"
                      for v in violations if v["impact"] in BLOCKING]
     if n:  # every chart offers its data: the CSV link is made from the chart's own rows when the box opens
@@ -148,7 +227,8 @@ def _check_page(ctx, server: str, rel: str) -> tuple[list[str], dict]:
     return problems, report
 
 
-def _check_pages(rels: list[str], server: str, profile: Path) -> dict[str, tuple[list[str], dict]]:
+def _check_pages(rels: list[str], server: str, profile: Path, ledger: ColourLedger,
+                 full_shots: set[str]) -> dict[str, tuple[list[str], dict]]:
     """Pages checked one after another in a browser of their own (one Playwright instance per thread)."""
     from playwright.sync_api import sync_playwright
 
@@ -157,9 +237,21 @@ def _check_pages(rels: list[str], server: str, profile: Path) -> dict[str, tuple
         ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
                                                     viewport={"width": 1280, "height": 900})
         try:
-            return {rel: _check_page(ctx, server, rel) for rel in rels}
+            return {rel: _check_page(ctx, server, rel, ledger, rel in full_shots) for rel in rels}
         finally:
             ctx.close()
+
+
+def _full_shots(pages: list[str]) -> set[str]:
+    """The pages shot whole: every page that no notebook makes, and the first page each notebook makes."""
+    from critmin.book import build
+
+    made = {f"pages/{p.page}.html": p.notebook for p in build.pages()}
+    firsts: dict[str, str] = {}
+    for rel in pages:
+        if rel in made:
+            firsts.setdefault(made[rel], rel)
+    return {rel for rel in pages if rel not in made} | set(firsts.values())
 
 
 # Pages are checked by two browsers at once: much of a page's check is waiting for the page.
@@ -172,18 +264,21 @@ def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(chromium
     SHOTS.mkdir(parents=True, exist_ok=True)
     pages = _html_pages(built_book)
     assert "index.html" in pages and len(pages) > 2
+    ledger = ColourLedger()
     with ThreadPoolExecutor(BROWSERS) as pool:
-        futures = [pool.submit(_check_pages, pages[i::BROWSERS], server, tmp_path / f"profile-{i}")
-                   for i in range(BROWSERS)]
+        futures = [pool.submit(_check_pages, pages[i::BROWSERS], server, tmp_path / f"profile-{i}", ledger,
+                               _full_shots(pages)) for i in range(BROWSERS)]
         results = {rel: r for f in futures for rel, r in f.result().items()}
     problems = [p for rel in pages for p in results[rel][0]]
     report = {rel: results[rel][1] for rel in pages}
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.with_suffix(".json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     lines = [f"{rel} ({mode}): {v['impact']} {v['id']} ×{v['nodes']}: {v['help']}"
-             for rel, modes in report.items() for mode, vs in modes.items() for v in vs]
+             for rel, modes in report.items() for mode in ("light", "dark") for v in modes.get(mode, [])]
+    keys = {mode: sum(r.get(f"{mode}_colour_keys_measured", 0) for r in report.values()) for mode in ("light", "dark")}
     REPORT.with_suffix(".txt").write_text(
-        f"axe-core on {len(report)} pages, light and dark mode; {len(lines)} violation group(s), "
+        f"axe-core on {len(report)} pages, light and dark mode; colour rules on {keys['light']} (light) and "
+        f"{keys['dark']} (dark) distinct colour keys; {len(lines)} violation group(s), "
         f"{sum(1 for x in lines if any(f' {b} ' in x for b in BLOCKING))} serious or critical\n" + "\n".join(lines) + "\n")
     (paths.ROOT / "test-output" / "browser-problems.txt").write_text("\n".join(problems) + "\n")
     assert problems == [], f"{len(problems)} problem(s), first: {problems[:10]}"
