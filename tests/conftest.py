@@ -46,6 +46,27 @@ def _tests_lock(name: str):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def table_cache(tmp_path_factory):
+    """Tables read by the tests go through the loader's content-keyed cache (critmin.data.cache), in a folder of
+    this run's own, shared by its test processes: each table is parsed and validated for real once per run, and
+    read back from the cache after that. A file whose bytes differ (every broken copy the loader tests make) has
+    another key, and the cache never holds a table that failed, so no check is skipped. Tests of the cache itself
+    set their own folder."""
+    from critmin.data import cache
+
+    base = tmp_path_factory.getbasetemp()
+    # With several processes (pytest-xdist) each has its own folder inside the run's: share the run's.
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "table-cache"
+    before = os.environ.get(cache.ENV)
+    os.environ[cache.ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(cache.ENV, None)
+    else:
+        os.environ[cache.ENV] = before
+
+
 @pytest.fixture(scope="session")
 def book_inputs() -> Path:
     """book/_toc.yml and the book's own scripts, written once by whichever test process comes first."""

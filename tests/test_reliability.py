@@ -211,9 +211,31 @@ def test_ctrl_c_stops_the_build_kills_its_kernels_and_leaves_the_book(scratch_re
 
 # ---------------------------------------------------------------- the same sources, the same HTML
 
+def _keep_linked_pages(book: Path) -> None:
+    """Trim the scratch book's page list to the prose chapters and the pages they link to.
+
+    NOTE: what this test compares, the HTML of a fresh and of a reused output folder, is written the same way for
+    every page; a small book of the same sources shows a difference as well as the whole one, in a fifth of the
+    time. The pages the prose links to stay, so that the book still compiles without warnings."""
+    import re
+
+    import yaml
+
+    listed = yaml.safe_load((book / "pages.yml").read_text(encoding="utf-8"))
+    prose = "".join((book / f"{c['file']}.md").read_text(encoding="utf-8") for part in listed["parts"]
+                    for c in part["chapters"] if "file" in c) + (book / f"{listed['root']}.md").read_text()
+    linked = set(re.findall(r"\{doc\}`(?:[^`<]*<)?pages/([\w-]+)>?`", prose))
+    for part in listed["parts"]:
+        part["chapters"] = [c for c in part["chapters"] if "file" in c or c["page"] in linked]
+    listed["parts"] = [part for part in listed["parts"] if part["chapters"]]
+    assert sum(len(part["chapters"]) for part in listed["parts"]) >= 3, "too few pages left to compare"
+    (book / "pages.yml").write_text(yaml.safe_dump(listed, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_two_builds_of_the_same_sources_give_identical_html(built_book, scratch_repo, tmp_path):
     """A fresh Sphinx output folder and a reused one once differed in a stylesheet link."""
+    _keep_linked_pages(scratch_repo / "book")
     compile_html = [sys.executable, "-c", "from critmin.book import build; build.write_toc(); "
                     "build.write_static(); build.build_html(log=lambda *a: None)"]
     shutil.copytree(paths.BOOK / "_static", scratch_repo / "book" / "_static",

@@ -123,7 +123,9 @@ def test_checkable_follows_kind_and_rule_family(premises, evidence):
 def test_every_evidence_query_selects_rows(evidence):
     tables: dict[str, pd.DataFrame] = {}
     for r in evidence.itertuples():
-        df = tables.setdefault(r.dataset, read_resource(r.dataset))
+        if r.dataset not in tables:
+            tables[r.dataset] = read_resource(r.dataset)
+        df = tables[r.dataset]
         hit = df.query(r.query, engine="python")
         assert len(hit) > 0, f"{r.premise_id} #{r.seq}: {r.dataset} query {r.query!r} selects no row"
 
