@@ -282,3 +282,37 @@ def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(chromium
         f"{sum(1 for x in lines if any(f' {b} ' in x for b in BLOCKING))} serious or critical\n" + "\n".join(lines) + "\n")
     (paths.ROOT / "test-output" / "browser-problems.txt").write_text("\n".join(problems) + "\n")
     assert problems == [], f"{len(problems)} problem(s), first: {problems[:10]}"
+
+
+def test_the_colour_check_measures_only_new_colours_and_still_catches_faint_text(chromium, server, built_book,
+                                                                                 tmp_path):
+    """Two pages made from the same notebook: the second shows no colour the first did not, so nothing is measured
+    again; faint text added to it is a new colour key, measured, and a serious contrast violation."""
+    from playwright.sync_api import sync_playwright
+
+    from critmin.book import build
+
+    by_notebook: dict[str, list[str]] = {}
+    for p in build.pages():
+        by_notebook.setdefault(p.notebook, []).append(p.page)
+    twins = next(pages for pages in by_notebook.values() if len(pages) >= 2)
+    ledger = ColourLedger()
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium, args=FLAGS,
+                                                    viewport={"width": 1280, "height": 900})
+        try:
+            measured = []
+            for page_name, faint in ((twins[0], False), (twins[1], False), (twins[1], True)):
+                page = ctx.new_page()
+                page.goto(f"{server}/pages/{page_name}.html", wait_until="load")
+                if faint:
+                    page.evaluate("() => document.querySelector('main p').insertAdjacentHTML("
+                                  "'afterend', '<p style=\"color: #c8c8c8\">faint text</p>')")
+                violations, n = _axe(page, "light", ledger)
+                measured.append((n, sorted(v["id"] for v in violations if v["impact"] in BLOCKING)))
+                page.close()
+        finally:
+            ctx.close()
+    assert measured[0][0] > 10 and measured[0][1] == []
+    assert measured[1] == (0, [])
+    assert measured[2] == (1, ["color-contrast"])
