@@ -283,6 +283,7 @@ def test_killing_a_kernel_cleans_up_but_never_terminates_its_zmq_context(tmp_pat
     assert km.cleaned and not km.context.closed
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the kernel server forks")
 def test_a_blocking_kernel_manager_can_have_its_kernel_forked_by_the_server(tmp_path):
     """What the nbval hook (conftest.py) uses: a plain jupyter_client KernelManager whose kernel the server forks,
