@@ -57,7 +57,9 @@ def _start_forked(startup_timeout=60, kernel_name="python", **kwargs):
     km = execute.forked_by(KernelManager(kernel_name=kernel_name,
                                          kernel_spec_manager=nbval.kernel.NbvalKernelspecManager()),
                            _server(kernel_name))
-    kwargs.pop("stderr", None)  # the forked kernel's output goes to the provisioner's log
+    err = kwargs.pop("stderr", None)  # the forked kernel's output goes to the provisioner's log
+    if err is not None:
+        err.close()
     env = {**os.environ, **kwargs.pop("env", {})}
     env.setdefault(execute.TABLE_CACHE_ENV, str(execute.table_cache_dir()))
     km.start_kernel(env=env, **kwargs)
