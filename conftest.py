@@ -15,14 +15,12 @@ outputs changed still fails.
 
 import atexit
 import os
-import sys
 import tempfile
 
 import nbval.kernel
 
 _START_ATTEMPTS = 3
 _start_new_kernel = nbval.kernel.start_new_kernel
-_FORK = hasattr(os, "fork") and sys.platform != "darwin"
 _servers: dict = {}
 
 
@@ -75,7 +73,9 @@ def _start_forked(startup_timeout=60, kernel_name="python", **kwargs):
 
 
 def _start_with_retries(*args, **kwargs):
-    start = _start_forked if _FORK else _start_new_kernel
+    from critmin.book import execute
+
+    start = _start_forked if execute.CAN_FORK else _start_new_kernel
     for attempt in range(1, _START_ATTEMPTS + 1):
         try:
             return start(*args, **kwargs)

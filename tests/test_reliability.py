@@ -223,7 +223,7 @@ def _keep_linked_pages(book: Path) -> None:
 
     listed = yaml.safe_load((book / "pages.yml").read_text(encoding="utf-8"))
     prose = "".join((book / f"{c['file']}.md").read_text(encoding="utf-8") for part in listed["parts"]
-                    for c in part["chapters"] if "file" in c) + (book / f"{listed['root']}.md").read_text()
+                    for c in part["chapters"] if "file" in c) + (book / f"{listed['root']}.md").read_text(encoding="utf-8")
     linked = set(re.findall(r"\{doc\}`(?:[^`<]*<)?pages/([\w-]+)>?`", prose))
     for part in listed["parts"]:
         part["chapters"] = [c for c in part["chapters"] if "file" in c or c["page"] in linked]

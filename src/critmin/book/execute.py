@@ -48,6 +48,9 @@ WARM_MODULES = (
 # line, e.g. "Kernel died while waiting for execute reply" when Ctrl-C kills the kernels mid-cell.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
 
+# Kernels are forked where the system can fork safely (macOS's system libraries do not survive a fork).
+CAN_FORK = hasattr(os, "fork") and sys.platform != "darwin"
+
 # The environment variable that points the loaders at the table cache (see data/cache.py).
 TABLE_CACHE_ENV = "CRITMIN_TABLE_CACHE"
 # Where the executor writes each page's timings, when set (tools/bench.py reads them).
@@ -278,7 +281,7 @@ class KernelSupplier:
         self.kernel_name = kernel_name
         self.cwd = Path(cwd or paths.NOTEBOOKS)
         self.env = dict(env or {})
-        self.mode = mode or ("fork" if hasattr(os, "fork") and sys.platform != "darwin" else "spawn")
+        self.mode = mode or ("fork" if CAN_FORK else "spawn")
         self.server = KernelServer.for_kernel(kernel_name, self.cwd, self.workdir / "kernel-server.log") \
             if self.mode == "fork" else None
         self.ready: queue.Queue[Kernel] = queue.Queue(maxsize=max(1, ahead))
