@@ -27,8 +27,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.ROOT / "test-output" / "screenshots"
 REPORT = paths.ROOT / "test-output" / "accessibility"
 BLOCKING = ("serious", "critical")
+# Every request to another host goes to a proxy on a closed local port and fails: nothing leaves the machine.
+# Chromium never sends loopback requests (the book's test server) through a proxy. Requests are watched, not
+# intercepted: intercepting them (Playwright's page.route) turns the browser's cache off and costs a round trip
+# to the test process for each of a page's thirty files.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--proxy-server=http://127.0.0.1:9"]
 
 pytestmark = pytest.mark.browser
 
@@ -168,25 +173,27 @@ def _axe(page, mode: str, ledger: ColourLedger) -> tuple[list[dict], int]:
     return violations, len(new)
 
 
+def _offsite(url: str) -> bool:
+    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in ("127.0.0.1", None)
+
+
+def _watch(page) -> tuple[list[str], list[str]]:
+    """Lists that fill, as the page runs, with its requests to other hosts and with its errors (console errors,
+    uncaught exceptions, HTTP errors)."""
+    offsite: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: offsite.append(r.url) if _offsite(r.url) else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
+    return offsite, errors
+
+
 def _check_page(ctx, server: str, rel: str, ledger: ColourLedger, full_shot: bool) -> tuple[list[str], dict]:
     """One page in light then dark mode: its problems and its axe violations per mode."""
     problems: list[str] = []
     page = ctx.new_page()
-    offsite: list[str] = []
-    errors: list[str] = []
-
-    def route(r, offsite=offsite):
-        host = urlparse(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", None):
-            return r.continue_()
-        offsite.append(r.request.url)
-        return r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-    page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status} for {r.url}")
-            if r.status >= 400 else None)
+    offsite, errors = _watch(page)
     page.emulate_media(color_scheme="light")
     page.goto(f"{server}/{rel}", wait_until="load")
     name = rel.replace("/", "__").removesuffix(".html")
@@ -313,3 +320,28 @@ def test_the_colour_check_measures_only_new_colours_and_still_catches_faint_text
     assert measured[0][0] > 10 and measured[0][1] == []
     assert measured[1] == (0, [])
     assert measured[2] == (1, ["color-contrast"])
+
+
+def test_a_request_to_another_host_is_reported_and_never_answered(chromium, server, tmp_path):
+    """A picture from another host, added to a page, is listed as an offsite request, and it fails: the proxy
+    that every request to another host goes to is a closed local port."""
+    from playwright.sync_api import sync_playwright
+
+    from critmin.book import build
+
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium, args=FLAGS)
+        try:
+            page = ctx.new_page()
+            offsite, _ = _watch(page)
+            failed: list[str] = []
+            page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
+            page.goto(f"{server}/pages/{build.pages()[0].page}.html", wait_until="load")
+            assert offsite == []
+            with page.expect_event("requestfailed"):
+                page.evaluate("() => { const i = new Image(); i.src = 'http://192.0.2.1/pixel.png'; "
+                              "document.body.append(i); }")
+        finally:
+            ctx.close()
+    assert offsite == ["http://192.0.2.1/pixel.png"]
+    assert failed == [(offsite[0], "net::ERR_PROXY_CONNECTION_FAILED")]
