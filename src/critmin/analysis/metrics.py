@@ -270,6 +270,20 @@ def country_share(
     return _country_frame(*_share_frame(df, by, denominator, _kinds(include_other)), iso3=iso3).reset_index(drop=True)
 
 
+def country_shares_and_hhi(
+    df: pd.DataFrame,
+    iso3s: Sequence[str],
+    by: Sequence[str] | None = DEFAULT_BY,
+    *,
+    denominator: str = "sum_of_countries",
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """:func:`country_share` for each of ``iso3s`` and :func:`hhi`, from one pass over the table (the same
+    frames as calling them one by one)."""
+    frame = _share_frame(df, by, denominator, _kinds(False))
+    countries = {iso3: _country_frame(*frame, iso3=iso3).reset_index(drop=True) for iso3 in dict.fromkeys(iso3s)}
+    return countries, _hhi_frame(*frame).reset_index(drop=True)
+
+
 def _country_frame(rows, keys, w, st, iso3: str) -> pd.DataFrame:
     prod = rows[rows["_kind"] != "other"].copy()
     prod["rank"] = prod.groupby("_g")["_v"].rank(method="min", ascending=False)

@@ -312,9 +312,8 @@ def _summaries(tables: pd.DataFrame, sc: Scenario, denominator: str, key: str = 
     """World production, China's and the supplier's share, and HHI of each production table in ``tables``
     (the tables stacked, told apart by the ``key`` column): key value → summary."""
     by = [c for c in ("mineral", "year") if c in tables.columns] + [key]
-    china = metrics.country_share(tables, "CHN", by, denominator=denominator).set_index(key)
-    sup = metrics.country_share(tables, sc.supplier_iso3, by, denominator=denominator).set_index(key)
-    h = metrics.hhi(tables, by, denominator=denominator).set_index(key)
+    countries, h = metrics.country_shares_and_hhi(tables, ["CHN", sc.supplier_iso3], by, denominator=denominator)
+    china, sup, h = countries["CHN"].set_index(key), countries[sc.supplier_iso3].set_index(key), h.set_index(key)
     out = {}
     for k in china.index:
         c, s, hh = china.loc[k], sup.loc[k], h.loc[k]

@@ -313,3 +313,14 @@ def test_concentration_table_uses_the_newest_edition():
     assert len(ct) == 1 and ct["country_share"].iloc[0] == pytest.approx(0.5)
     assert metrics.concentration_table(both, edition="MCS2024")["country_share"].iloc[0] == pytest.approx(0.6)
     assert len(metrics.concentration_table(both, edition=None)) == 2
+
+
+@pytest.mark.parametrize("denominator", ["sum_of_countries", "world_total", "book"])
+def test_country_shares_and_hhi_in_one_pass_equal_the_separate_measures(denominator):
+    two_years = pd.concat([table(BASE), table(BASE[:2] + [("World total (rounded)", None, "world_total", 80)], year=2023)])
+    countries, h = metrics.country_shares_and_hhi(two_years, ["CHN", "AUS", "PAK", "CHN"], denominator=denominator)
+    assert list(countries) == ["CHN", "AUS", "PAK"]
+    for iso3, frame in countries.items():
+        pd.testing.assert_frame_equal(frame, metrics.country_share(two_years, iso3, denominator=denominator))
+    pd.testing.assert_frame_equal(h, metrics.hhi(two_years, denominator=denominator))
+    assert countries["PAK"]["status"].tolist() == ["not_listed", "not_listed"]
