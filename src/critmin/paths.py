@@ -18,3 +18,8 @@ RUNS = ROOT / "runs"
 def data_dir() -> Path:
     """The data package folder; CRITMIN_DATA points the loaders at another copy."""
     return Path(os.environ.get("CRITMIN_DATA", DATA))
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for what the book remakes at will (parsed tables, the chart script bundle)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "critmin"

@@ -7,6 +7,7 @@ or a data file it read last time (content hashes kept in book/pages/<page>.deps.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import functools
 import hashlib
@@ -297,28 +298,37 @@ def write_toc(book: Path | None = None) -> Path:
     return target
 
 
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script, from vl-convert-python, for the book and for rerun pages.
+
+    Making it takes seconds, so it is kept in the user's cache folder, one file per version of vl-convert."""
+    from importlib.metadata import version
+
+    cached = paths.cache_dir() / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+    with contextlib.suppress(OSError):
+        return cached.read_text(encoding="utf-8")
+    import vl_convert
+
+    # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
+    text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
+        vl_convert.javascript_bundle() + "\n})();\n"
+    with contextlib.suppress(OSError):  # no cache folder: made again next time
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(cached)  # whole or not at all, whichever process writes it
+    return text
+
+
 def write_static(book: Path | None = None) -> None:
     """Vega/Vega-Lite/Vega-Embed and MathJax, served from the book itself so no page calls another host."""
     import mathjax
-    import vl_convert
 
     static = (book or paths.BOOK) / "_static"
     static.mkdir(exist_ok=True)
-    bundle = static / "vega-bundle.js"
-    # Making the bundle takes seconds: skip it when this version of vl-convert wrote the file as it is now.
-    from importlib.metadata import version
-
-    stamp = static.parent / "_build" / ".vega-bundle.stamp"
-    made_by = f"vl-convert-python {version('vl-convert-python')}"
-    current = bundle.exists() and stamp.exists() and stamp.read_text() == f"{made_by} {_sha(bundle)}"
-    if not current:
-        # Wrapped in a function: the bundle's minified top-level names would otherwise clash with Sphinx's `_`.
-        text = "/* vega, vega-lite and vega-embed, from vl-convert-python */\n(function(){\n" + \
-            vl_convert.javascript_bundle() + "\n})();\n"
-        if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
-            bundle.write_text(text, encoding="utf-8")
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(f"{made_by} {_sha(bundle)}")
+    bundle, text = static / "vega-bundle.js", vega_bundle()
+    if not bundle.exists() or bundle.read_text(encoding="utf-8") != text:
+        bundle.write_text(text, encoding="utf-8")
     # MathJax 3 (CommonHTML output): the loader, its web fonts, and the parts it loads on demand.
     mj_src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     mj_dst = static.with_name("_assets") / "mathjax"

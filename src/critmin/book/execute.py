@@ -478,8 +478,7 @@ def _run_page(page, kernel: Kernel, workdir: Path) -> Result:
 
 def table_cache_dir() -> Path:
     """Parsed, validated tables, keyed by content (never committed): the user's cache folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "critmin" / "tables"
+    return paths.cache_dir() / "tables"
 
 
 def run_pages(todo: list, workdir: Path, jobs: int | None = None, log=print, mode: str | None = None,

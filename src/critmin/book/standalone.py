@@ -21,7 +21,7 @@ code{background:#f4f4f4;padding:0 .2rem}.jp-InputArea,.input_area,.jp-InputPromp
 
 
 def write_html(nb: nbformat.NotebookNode, target: Path, title: str) -> Path:
-    import vl_convert
+    from critmin.book.build import vega_bundle
 
     c = Config()
     c.TagRemovePreprocessor.enabled = True
@@ -31,14 +31,13 @@ def write_html(nb: nbformat.NotebookNode, target: Path, title: str) -> Path:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     body, _ = HTMLExporter(config=c, template_name="basic").from_notebook_node(nb)
-    bundle = vl_convert.javascript_bundle()
     # The book's chart script (drawing, data download), shipped with the package's checkout.
     chart_js = (Path(__file__).resolve().parents[3] / "book" / "_static" / "critmin-charts.js").read_text(
         encoding="utf-8")
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-        f"<script>(function(){{\n{bundle}\n}})();</script><script>\n{chart_js}\n</script></head><body>\n{body}\n"
+        f"<script>\n{vega_bundle()}</script><script>\n{chart_js}\n</script></head><body>\n{body}\n"
         "</body></html>\n"
     )
     target.write_text(page, encoding="utf-8")
