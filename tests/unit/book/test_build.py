@@ -117,19 +117,3 @@ def test_html_for_packs_the_data_and_prunes_unused_columns():
     [(cid, back)] = charts.specs_in(html)
     assert back["datasets"]["t"] == [{"year": y} for y in range(30)]
 
-
-def test_the_chart_script_bundle_is_made_once_per_vl_convert_version_and_then_read_from_the_cache(tmp_path,
-                                                                                                  monkeypatch):
-    import vl_convert
-
-    calls = []
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: calls.append(1) or "var vega = 1;")
-    first = build.vega_bundle()
-    assert "var vega = 1;" in first and first.startswith("/*") and "(function(){" in first
-    assert build.vega_bundle() == first and calls == [1]
-    (cached,) = (tmp_path / "cache" / "critmin").iterdir()  # one file, no partial one left
-    assert "vl-convert" in cached.name
-    (tmp_path / "book").mkdir()
-    build.write_static(tmp_path / "book")
-    assert (tmp_path / "book" / "_static" / "vega-bundle.js").read_text(encoding="utf-8") == first and calls == [1]

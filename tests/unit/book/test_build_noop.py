@@ -29,16 +29,20 @@ def test_parameters_are_inspected_again_when_the_notebook_changes(tmp_path):
     assert list(build.declared_parameters(path)) == ["year", "mineral"]
 
 
-def test_the_chart_bundle_is_made_once_per_vl_convert_version(tmp_path, monkeypatch):
+def test_the_chart_bundle_is_made_once_per_vl_convert_version_and_then_read_from_the_cache(tmp_path, monkeypatch):
     calls = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda: calls.append(1) or "var vega = 1;")
+    first = build.vega_bundle()
+    assert "var vega = 1;" in first and first.startswith("/*") and "(function(){" in first
+    assert build.vega_bundle() == first and calls == [1]
+    (cached,) = (tmp_path / "cache" / "critmin").iterdir()  # one file, no partial one left
+    assert "vl-convert" in cached.name
     book = tmp_path / "book"
     book.mkdir()
     build.write_static(book)
-    build.write_static(book)
-    assert len(calls) == 1
     bundle = book / "_static" / "vega-bundle.js"
-    assert "var vega = 1;" in bundle.read_text()
+    assert bundle.read_text(encoding="utf-8") == first
     bundle.write_text("edited by hand")
     build.write_static(book)
-    assert len(calls) == 2 and "var vega = 1;" in bundle.read_text()
+    assert bundle.read_text(encoding="utf-8") == first and calls == [1]
