@@ -11,6 +11,7 @@ import contextlib
 import copy
 import functools
 import hashlib
+import html
 import json
 import os
 import re
@@ -353,10 +354,34 @@ def _book_inputs_hash(book: Path) -> str:
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     h.update(package_hash().encode())
+    h.update(Path(__file__).read_bytes())  # this module post-processes the HTML
     return h.hexdigest()
 
 
 _ASSET = re.compile(r'((?:href|src)=")([^"?#:]+\.(?:css|js))(\?v=[0-9a-f]{8})?(")')
+
+
+_REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)" />')
+
+
+def complete_redirect(html_dir: Path, book: Path | None = None) -> None:
+    """Make the site's front door (Jupyter Book's one-line redirect to the root page) a whole page: language,
+    title and the book's icon (without one, a browser asks for /favicon.ico, which does not exist), and a link
+    for a reader whose browser does not follow the redirect."""
+    index = html_dir / "index.html"
+    m = _REFRESH.fullmatch(index.read_text(encoding="utf-8").strip()) if index.exists() else None
+    if not m:
+        return
+    import yaml
+
+    config = yaml.safe_load(((book or paths.BOOK) / "_config.yml").read_text(encoding="utf-8"))
+    title, icon = html.escape(config["title"]), config.get("html", {}).get("favicon")
+    target = html.escape(m.group(1))
+    index.write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Refresh" content="0; url={target}"><title>{title}</title>'
+        + (f'<link rel="icon" href="{html.escape(icon)}">' if icon else "")
+        + f'</head><body><p><a href="{target}">{title}</a></p></body></html>\n', encoding="utf-8")
 
 
 def normalise_asset_links(html_dir: Path) -> None:
@@ -420,6 +445,7 @@ def build_html(book: Path | None = None, log=print) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(new, staging)
     normalise_asset_links(staging)
+    complete_redirect(staging, book)
     (staging / ".inputs-sha256").write_text(digest)
     old = book / "_build" / "html.old"
     with guard.deferred_interrupts():  # never leave the book without its HTML folder

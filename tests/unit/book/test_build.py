@@ -117,3 +117,18 @@ def test_html_for_packs_the_data_and_prunes_unused_columns():
     [(cid, back)] = charts.specs_in(html)
     assert back["datasets"]["t"] == [{"year": y} for y in range(30)]
 
+
+
+def test_the_front_door_redirect_becomes_a_whole_page_with_the_books_icon(tmp_path):
+    (tmp_path / "_config.yml").write_text('title: "A & B"\nhtml:\n  favicon: _static/icon.svg\n', encoding="utf-8")
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=intro.html" />\n', encoding="utf-8")
+    build.complete_redirect(site, tmp_path)
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<meta http-equiv="Refresh" content="0; url=intro.html">' in page
+    assert "<title>A &amp; B</title>" in page and '<link rel="icon" href="_static/icon.svg">' in page
+    assert '<a href="intro.html">A &amp; B</a>' in page
+    build.complete_redirect(site, tmp_path)  # a whole page is left as it is
+    assert (site / "index.html").read_text(encoding="utf-8") == page
