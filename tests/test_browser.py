@@ -17,23 +17,20 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from critmin import paths
+from critmin.book import pdf
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.ROOT / "test-output" / "screenshots"
 REPORT = paths.ROOT / "test-output" / "accessibility"
 BLOCKING = ("serious", "critical")
-# Every request to another host goes to a proxy on a closed local port and fails: nothing leaves the machine.
-# Chromium never sends loopback requests (the book's test server) through a proxy. Requests are watched, not
-# intercepted: intercepting them (Playwright's page.route) turns the browser's cache off and costs a round trip
-# to the test process for each of a page's thirty files.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--proxy-server=http://127.0.0.1:9"]
+# Requests are watched, not intercepted: intercepting them (Playwright's page.route) turns the browser's cache off
+# and costs a round trip to the test process for each of a page's thirty files. Requests to other hosts fail at
+# the proxy that the book's Chromium flags name.
+FLAGS = pdf.CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -173,16 +170,12 @@ def _axe(page, mode: str, ledger: ColourLedger) -> tuple[list[dict], int]:
     return violations, len(new)
 
 
-def _offsite(url: str) -> bool:
-    return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in ("127.0.0.1", None)
-
-
 def _watch(page) -> tuple[list[str], list[str]]:
     """Lists that fill, as the page runs, with its requests to other hosts and with its errors (console errors,
     uncaught exceptions, HTTP errors)."""
     offsite: list[str] = []
     errors: list[str] = []
-    page.on("request", lambda r: offsite.append(r.url) if _offsite(r.url) else None)
+    page.on("request", lambda r: offsite.append(r.url) if pdf.offsite(r.url) else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)

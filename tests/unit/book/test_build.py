@@ -118,7 +118,6 @@ def test_html_for_packs_the_data_and_prunes_unused_columns():
     assert back["datasets"]["t"] == [{"year": y} for y in range(30)]
 
 
-
 def test_the_front_door_redirect_becomes_a_whole_page_with_the_books_icon(tmp_path):
     (tmp_path / "_config.yml").write_text('title: "A & B"\nhtml:\n  favicon: _static/icon.svg\n', encoding="utf-8")
     site = tmp_path / "html"
