@@ -14,9 +14,11 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -54,7 +56,15 @@ def server(built_book):
     httpd.shutdown()
 
 
+# axe-core is served by the test server too, beside the book: a script with an address is compiled once and
+# kept in the browser's code cache, where one injected as text is compiled again on every page.
+AXE_URL = "/__axe-core__/axe.min.js"
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def translate_path(self, path: str) -> str:
+        return str(_axe_script()) if urlsplit(path).path == AXE_URL else super().translate_path(path)
+
     def log_message(self, *args):
         pass
 
@@ -81,7 +91,7 @@ def _wait_for_charts(page, n: int, mode: str) -> int:
 
 
 # What changes between the light and the dark theme: colours. The structural rules (names, roles, labels,
-# landmarks) run once, in light mode; the colour rules run in both modes.
+# landmarks) run once, in the mode a page opens in; the colour rules run in both modes.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 # NOTE: what axe's colour rules measure for an element with text: its colour, the backgrounds behind it (through
@@ -131,6 +141,26 @@ MARK_KEYS = """(wanted) => {
 }"""
 
 
+# Colours are measured as they end, not halfway through a transition (the theme fades some colours in, the
+# search button's among them): the check turns transitions and animations off once a page has loaded, so an
+# element shows its final colours at once, after the load and after a switch of mode alike.
+STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
+_REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)"', re.I)
+
+
+def _open(page, server: str, rel: str, root: Path) -> None:
+    """Open the page `rel` of the site in `root` in the tab (following it when it sends the reader on at once, as
+    the site's front door does) and turn transitions off."""
+    url = f"{server}/{rel}"
+    page.goto(url, wait_until="load")
+    onward = _REFRESH.search((root / rel).read_text(encoding="utf-8"))
+    if onward:
+        page.wait_for_url(urljoin(url, onward.group(1)), wait_until="load")
+    page.add_style_tag(content=STILL)
+
+
 class ColourLedger:
     """The colour keys already measured, per mode, shared by the browsers."""
 
@@ -148,7 +178,7 @@ class ColourLedger:
 
 def _axe_run(page, context: str, options: str) -> list[dict]:
     if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(path=str(_axe_script()))
+        page.add_script_tag(url=AXE_URL)
     # preload: false, or axe fetches the theme's @import-ed stylesheets from the wrong folder (404s).
     result = page.evaluate(f"() => axe.run({context}, {{resultTypes: ['violations'], preload: false, {options}}})")
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
@@ -157,10 +187,11 @@ def _axe_run(page, context: str, options: str) -> list[dict]:
             for v in result["violations"]]
 
 
-def _axe(page, mode: str, ledger: ColourLedger) -> tuple[list[dict], int]:
-    """axe's violations on the page in `mode`, and how many colour keys were measured."""
+def _axe(page, mode: str, ledger: ColourLedger, structure: bool) -> tuple[list[dict], int]:
+    """axe's violations on the page in `mode` (with the structural rules too if `structure`), and how many colour
+    keys were measured."""
     violations = []
-    if mode == "light":
+    if structure:
         off = ", ".join(f"'{r}': {{enabled: false}}" for r in COLOUR_RULES)
         violations += _axe_run(page, "document", f"rules: {{{off}}}")
     new = ledger.claim(mode, page.evaluate(COLOUR_KEYS))
@@ -170,42 +201,48 @@ def _axe(page, mode: str, ledger: ColourLedger) -> tuple[list[dict], int]:
     return violations, len(new)
 
 
-def _watch(page) -> tuple[list[str], list[str]]:
-    """Lists that fill, as the page runs, with its requests to other hosts and with its errors (console errors,
-    uncaught exceptions, HTTP errors)."""
-    offsite: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: offsite.append(r.url) if pdf.offsite(r.url) else None)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
-    return offsite, errors
+class _Watch:
+    """What the page in a tab asks for and reports, as it runs: its requests to other hosts and its errors
+    (console errors, uncaught exceptions, HTTP errors). `fresh()` starts new lists for the next page the tab
+    opens."""
+
+    def __init__(self, page):
+        self.fresh()
+        page.on("request", lambda r: self.offsite.append(r.url) if pdf.offsite(r.url) else None)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
+
+    def fresh(self) -> _Watch:
+        self.offsite: list[str] = []
+        self.errors: list[str] = []
+        return self
 
 
-def _check_page(ctx, server: str, rel: str, ledger: ColourLedger, full_shot: bool) -> tuple[list[str], dict]:
-    """One page in light then dark mode: its problems and its axe violations per mode."""
+def _check_page(page, watch: _Watch, server: str, root: Path, rel: str, ledger: ColourLedger, full_shot: bool,
+                modes: tuple[str, str]) -> tuple[list[str], dict]:
+    """One page, opened in the tab `page` in the first of `modes` and then switched to the second: its problems
+    and its axe violations per mode."""
     problems: list[str] = []
-    page = ctx.new_page()
-    offsite, errors = _watch(page)
-    page.emulate_media(color_scheme="light")
-    page.goto(f"{server}/{rel}", wait_until="load")
+    watch.fresh()
+    page.emulate_media(color_scheme=modes[0])
+    _open(page, server, rel, root)
     name = rel.replace("/", "__").removesuffix(".html")
     n = page.locator(".critmin-chart > div[id^='chart-']").count()
     report: dict = {}
     # The theme follows the reader's system setting (default_mode: auto): switching it redraws the charts.
-    for mode in ("light", "dark"):
-        if mode == "dark":
-            page.emulate_media(color_scheme="dark")
-            page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'", timeout=5000)
+    for mode in modes:
+        if mode != modes[0]:
+            page.emulate_media(color_scheme=mode)
+            page.wait_for_function("(mode) => document.documentElement.dataset.theme === mode", arg=mode,
+                                   timeout=5000)
         drawn = _wait_for_charts(page, n, mode) if n else 0
         if drawn < n:
             problems.append(f"{rel} ({mode}): {n - drawn} of {n} chart(s) did not draw")
-        if mode == "dark":  # let the switch of colours settle before they are measured
-            page.wait_for_timeout(200)
         # The first screen in each mode; the whole page, in light mode, for the first page of each notebook.
         page.screenshot(path=str(SHOTS / f"{name}{'' if mode == 'light' else '-dark'}.jpg"),
                         full_page=full_shot and mode == "light", type="jpeg", quality=80)
-        violations, measured = _axe(page, mode, ledger)
+        violations, measured = _axe(page, mode, ledger, structure=mode == modes[0])
         report[mode] = violations
         report[f"{mode}_colour_keys_measured"] = measured
         problems += [f"{rel} ({mode}): axe {v['impact']} {v['id']} on {v['nodes']} node(s): {v['help']}"
@@ -221,15 +258,18 @@ def _check_page(ctx, server: str, rel: str, ledger: ColourLedger, full_shot: boo
             problems.append(f"{rel}: the first chart offers no data download")
         elif not box.locator(".critmin-chart-rows table tbody tr").count():
             problems.append(f"{rel}: the first chart's data table is empty")
-    problems += [f"{rel}: console error: {e}" for e in errors]
-    problems += [f"{rel}: request to another host: {u}" for u in offsite]
-    page.close()
+    problems += [f"{rel}: console error: {e}" for e in watch.errors]
+    problems += [f"{rel}: request to another host: {u}" for u in watch.offsite]
     return problems, report
 
 
-def _check_pages(rels: list[str], server: str, profile: Path, ledger: ColourLedger,
+def _check_pages(rels: list[str], server: str, root: Path, profile: Path, ledger: ColourLedger,
                  full_shots: set[str]) -> dict[str, tuple[list[str], dict]]:
-    """Pages checked one after another in a browser of their own (one Playwright instance per thread)."""
+    """Pages checked one after another in one tab of a browser of their own (one Playwright instance per thread).
+
+    One tab, as a reader going from page to page: each page is a new document (its own scripts, styles and
+    state), and the tab's renderer, with the scripts it has compiled and the fonts it has decoded, is kept. A new
+    tab for each page would start a renderer each time, about half a processor-second a page."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -237,7 +277,12 @@ def _check_pages(rels: list[str], server: str, profile: Path, ledger: ColourLedg
         ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
                                                     viewport={"width": 1280, "height": 900})
         try:
-            return {rel: _check_page(ctx, server, rel, ledger, rel in full_shots) for rel in rels}
+            page = ctx.new_page()
+            watch = _Watch(page)
+            # Each page opens in the mode the page before it ended in, so the tab never switches a page it leaves.
+            orders = [("light", "dark"), ("dark", "light")]
+            return {rel: _check_page(page, watch, server, root, rel, ledger, rel in full_shots, orders[i % 2])
+                    for i, rel in enumerate(rels)}
         finally:
             ctx.close()
 
@@ -266,7 +311,7 @@ def test_every_page_loads_offline_without_errors_in_light_and_dark_mode(chromium
     assert "index.html" in pages and len(pages) > 2
     ledger, full_shots = ColourLedger(), _full_shots(pages)
     with ThreadPoolExecutor(BROWSERS) as pool:
-        futures = [pool.submit(_check_pages, pages[i::BROWSERS], server, tmp_path / f"profile-{i}", ledger,
+        futures = [pool.submit(_check_pages, pages[i::BROWSERS], server, built_book, tmp_path / f"profile-{i}", ledger,
                                full_shots) for i in range(BROWSERS)]
         results = {rel: r for f in futures for rel, r in f.result().items()}
     problems = [p for rel in pages for p in results[rel][0]]
@@ -301,11 +346,11 @@ def test_the_colour_check_measures_only_new_colours_and_still_catches_faint_text
             measured = []
             for faint in (False, False, True):
                 page = ctx.new_page()
-                page.goto(f"{server}/pages/{first}.html", wait_until="load")
+                _open(page, server, f"pages/{first}.html", built_book)
                 if faint:
                     page.evaluate("() => document.querySelector('main p').insertAdjacentHTML("
                                   "'afterend', '<p style=\"color: #c8c8c8\">faint text</p>')")
-                violations, n = _axe(page, "light", ledger)
+                violations, n = _axe(page, "light", ledger, structure=False)
                 measured.append((n, sorted(v["id"] for v in violations if v["impact"] in BLOCKING)))
                 page.close()
         finally:
@@ -326,15 +371,15 @@ def test_a_request_to_another_host_is_reported_and_never_answered(chromium, serv
         ctx = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium, args=FLAGS)
         try:
             page = ctx.new_page()
-            offsite, _ = _watch(page)
+            watch = _Watch(page)
             failed: list[str] = []
             page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
             page.goto(f"{server}/pages/{build.pages()[0].page}.html", wait_until="load")
-            assert offsite == []
+            assert watch.offsite == []
             with page.expect_event("requestfailed"):
                 page.evaluate("() => { const i = new Image(); i.src = 'http://192.0.2.1/pixel.png'; "
                               "document.body.append(i); }")
         finally:
             ctx.close()
-    assert offsite == ["http://192.0.2.1/pixel.png"]
-    assert failed == [(offsite[0], "net::ERR_PROXY_CONNECTION_FAILED")]
+    assert watch.offsite == ["http://192.0.2.1/pixel.png"]
+    assert failed == [(watch.offsite[0], "net::ERR_PROXY_CONNECTION_FAILED")]
