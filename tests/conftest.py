@@ -1,9 +1,9 @@
 """Shared fixtures: the built book (from the committed pages, never re-executing them) and a scratch repo copy.
 
-`make test` runs the tests in two processes (pytest-xdist, `--dist loadfile`: the cells of one notebook run in order
-in one kernel, the tests of one file in one process). The book is built once: the first process to need it
-builds under a lock, the other finds it up to date; the PDF, which compiles its own single page, waits only for the
-table of contents and the scripts.
+`make test` runs the tests in three processes (pytest-xdist, `--dist loadfile`: the cells of one notebook run in
+order in one kernel, the tests of one file in one process; see pytest_xdist_make_scheduler). The book is built
+once: the first process to need it builds under a lock, the others find it up to date; the PDF, which compiles
+its own single page, waits only for the table of contents and the scripts.
 """
 
 from __future__ import annotations
@@ -23,12 +23,44 @@ from critmin.data import claims as claims_data
 REPO = paths.ROOT
 
 
-# The two longest files start first, one in each process, so that the processes finish at about the same time.
+# How the test processes share the work (pytest-xdist, `--dist loadfile`: a file's tests, or a notebook's cells, go
+# to one process). The two longest files start first, one in each of two processes; the committed pages come next,
+# as one unit, so that a single process starts a kernel server for nbval; the other files follow, those with most
+# tests first. pytest-xdist would otherwise order the files by their number of tests alone, which starts the
+# browser check and the PDF (three and six tests, each over a minute) last.
 FIRST = ("test_browser.py", "test_pdf.py")
+PAGES = "book/pages/"
+
+
+def _unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: the committed pages as one, otherwise its file."""
+    return PAGES if nodeid.startswith(PAGES) else nodeid.split("::", 1)[0]
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: Path(str(item.fspath)).name not in FIRST)
+    size: dict[str, int] = {}
+    for item in items:
+        size[_unit(item.nodeid)] = size.get(_unit(item.nodeid), 0) + 1
+
+    def order(item) -> tuple:
+        unit = _unit(item.nodeid)
+        name = Path(unit).name
+        first = FIRST.index(name) if name in FIRST else len(FIRST) + (unit != PAGES)
+        return first, -size[unit], unit
+
+    items.sort(key=order)  # stable: the tests of a unit keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Whole units in the order above (see pytest_collection_modifyitems)."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class Units(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the collection's order
+    return Units(config, log)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ a section with nothing to show returns an empty frame or a status; the chapter s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -201,8 +202,8 @@ def producers(mineral: str, year: int, stage: str, *, production: pd.DataFrame) 
     res.china_share = float(ct["country_share"]) if pd.notna(ct["country_share"]) else np.nan
     res.china_rank = float(ct["country_rank"]) if pd.notna(ct["country_rank"]) else np.nan
     res.china_status = str(ct["country_status"])
-    book = metrics.concentration_table(inp, iso3=CHINA, year=year, denominator="book", edition=None).iloc[0]
-    res.china_share_book = float(book["country_share"]) if pd.notna(book["country_share"]) else np.nan
+    book = metrics.country_share(inp, CHINA, by=["mineral", "stage", "year"], denominator="book").iloc[0]
+    res.china_share_book = float(book["share"]) if pd.notna(book["share"]) else np.nan
     res.denominator = "world_total" if book["denominator"] == "world_total" else "sum_of_countries"
     res.table["share_book"] = (res.table["value"] / res.world_total if res.denominator == "world_total"
                                else res.table["share"])
@@ -295,12 +296,15 @@ class ReservesView:
 _RESERVE_GROUPS = {"platinum": "platinum_group_metals", "palladium": "platinum_group_metals"}
 
 
-def reserves_vs_production(mineral: str, n: int = 8, *, production: pd.DataFrame, reserves: pd.DataFrame) -> ReservesView:
+def reserves_vs_production(mineral: str, n: int = 8, *, production: pd.DataFrame, reserves: pd.DataFrame,
+                           computed: Iterable[Producers] = ()) -> ReservesView:
     """Reserve shares of the largest holders (plus China) next to their production shares, and R/P years.
 
     Production is the first stage the mineral has (mine output where USGS gives it), in the reserves'
     as-of year or, if USGS has no production table for that year, the newest earlier one. Reserves-to-
     production years = reserves ÷ annual production, in the same unit; missing where either is missing.
+    ``computed``: :func:`producers` results the caller already has (from the same ``production`` table); the
+    one for that stage and year is used instead of computing it again.
     """
     r = reserves
     res_rows = r[r["mineral"] == mineral]
@@ -337,7 +341,9 @@ def reserves_vs_production(mineral: str, n: int = 8, *, production: pd.DataFrame
             yrs = sorted(y for y in rows["year"].unique() if y <= view.year) or sorted(rows["year"].unique())
             if yrs:
                 view.production_year = int(yrs[-1])
-                p = producers(mineral, view.production_year, stages[0], production=production)
+                p = next((c for c in computed if (c.mineral, c.stage, c.year)
+                          == (mineral, stages[0], view.production_year)), None)
+                p = p or producers(mineral, view.production_year, stages[0], production=production)
                 if p.status == "ok":
                     pt = p.table[p.table["iso3"].notna()]
                     prod = pd.DataFrame({

@@ -106,9 +106,11 @@ def cmd_run(args) -> int:
     with guard.interruptible(), tempfile.TemporaryDirectory() as tmp:
         nb_path = Path(tmp) / f"{name}.ipynb"
         try:
+            # The notebook is written once, when it has run: it is in a scratch folder until then, so
+            # papermill's copy after every cell would be read by no one.
             papermill.execute_notebook(str(source), str(nb_path), parameters=params, kernel_name=b.KERNEL,
                                        progress_bar=False, cwd=str(paths.NOTEBOOKS),
-                                       extra_arguments=b.KERNEL_ARGS)
+                                       extra_arguments=b.KERNEL_ARGS, request_save_on_cell_execute=False)
         except PapermillExecutionError as e:
             raise ParameterError(f"{name}: {e.ename}: {e.evalue}") from None
         nb = b.clean_notebook(nbformat.read(nb_path, as_version=4))

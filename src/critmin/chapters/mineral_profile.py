@@ -717,12 +717,14 @@ def load(mineral, year, t: Tables | None = None) -> Profile:
     newest, china_ranks = A.import_sources(mineral, import_sources=t.import_sources)
     # the export-control table's own status date: what is in force is stated as of the day it was checked
     as_of = pd.to_datetime(t.export_controls["status_date"]).max()
+    producers = {s: A.producers(mineral, year, s, production=t.production) for s in stages}
     return Profile(
         mineral=mineral, year=year, info=info, label=info["label"], stages=stages,
-        producers={s: A.producers(mineral, year, s, production=t.production) for s in stages},
+        producers=producers,
         usgs={s: A.usgs_share_over_time(mineral, s, production=t.production) for s in stages},
         bgs=A.bgs_share_over_time(mineral, history=t.history),
-        reserves=A.reserves_vs_production(mineral, production=t.production, reserves=t.reserves),
+        reserves=A.reserves_vs_production(mineral, production=t.production, reserves=t.reserves,
+                                          computed=producers.values()),
         reliance=A.reliance(mineral, import_reliance=t.import_reliance),
         import_sources=newest, china_ranks=china_ranks,
         pakistan=A.pakistan(mineral, production=t.production, reserves=t.reserves, history=t.history,

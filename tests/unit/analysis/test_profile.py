@@ -160,6 +160,20 @@ def test_reserves_vs_production_and_rp_years():
     assert "more than 2,000 t" in text and "**60.0%**" in text
 
 
+def test_reserves_use_the_producers_already_computed_for_that_stage_and_year():
+    plain = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES)
+    stage = plain.production_stage
+    mine = profile.producers("antimony", plain.production_year, stage, production=PRODUCTION)
+    given = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES, computed=[mine])
+    pd.testing.assert_frame_equal(given.table, plain.table)
+    assert (given.world_production, given.world_rp) == (plain.world_production, plain.world_rp)
+    # a result for another year is not taken for this one
+    other = profile.producers("antimony", plain.production_year - 1, stage, production=PRODUCTION)
+    other.table = other.table.iloc[0:0]
+    again = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES, computed=[other])
+    pd.testing.assert_frame_equal(again.table, plain.table)
+
+
 def test_reserves_group_only_and_none():
     v = profile.reserves_vs_production("platinum", production=PRODUCTION, reserves=RESERVES)
     assert v.status == "group_only" and v.unit == "kg"

@@ -27,6 +27,14 @@ def own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
+@pytest.fixture
+def light_kernels(monkeypatch):
+    """Kernels warmed with one small module instead of the book's libraries, for the tests of what the executor
+    does with its kernels (failures, retries, interrupts), which no page library takes part in. The tests of
+    what a page sees (no state leaks, byte-identical pages, the nbval hook) keep the real list."""
+    monkeypatch.setattr(execute, "WARM_MODULES", ("json",))
+
+
 @dataclass(frozen=True)
 class FakePage:
     page: str
@@ -145,7 +153,7 @@ def test_pages_are_byte_identical_to_a_plain_papermill_run(tmp_path, mode):
 
 
 @pytest.mark.slow
-def test_each_failing_page_is_reported_on_one_line(tmp_path):
+def test_each_failing_page_is_reported_on_one_line(tmp_path, light_kernels):
     good = _notebook(tmp_path / "good.ipynb", "x: int = 1", "print(x)")
     bad = _notebook(tmp_path / "bad.ipynb", "x: int = 1", "raise ValueError('first problem\\nsecond problem')")
     pages = [FakePage("good", good), FakePage("bad-1", bad), FakePage("bad-2", bad, {"x": 2})]
@@ -162,7 +170,7 @@ def test_each_failing_page_is_reported_on_one_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_kernels_that_cannot_start_fail_their_pages_without_hanging(tmp_path, monkeypatch):
+def test_kernels_that_cannot_start_fail_their_pages_without_hanging(tmp_path, light_kernels, monkeypatch):
     def broken(self, *args, **kwargs):
         raise OSError("no more processes")
 
@@ -177,7 +185,7 @@ def test_kernels_that_cannot_start_fail_their_pages_without_hanging(tmp_path, mo
 
 
 @pytest.mark.slow
-def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+def test_a_kernel_that_fails_to_start_is_retried(tmp_path, light_kernels, monkeypatch):
     real, calls = execute.KernelServer.fork, []
 
     def flaky(self, *args, **kwargs):
@@ -212,7 +220,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
-def test_an_interrupt_kills_every_kernel(tmp_path):
+def test_an_interrupt_kills_every_kernel(tmp_path, light_kernels):
     pids = tmp_path / "pids"
     pids.mkdir()
     nb = _notebook(tmp_path / "sleep.ipynb", 'name: str = "a"',
