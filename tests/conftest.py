@@ -2,8 +2,8 @@
 
 `make test` runs the tests in three processes (pytest-xdist, `--dist loadfile`: the cells of one notebook run in
 order in one kernel, the tests of one file in one process; see pytest_xdist_make_scheduler). The book is built
-once: the first process to need it builds under a lock, the others find it up to date; the PDF, which compiles
-its own single page, waits only for the table of contents and the scripts.
+once: the first process to need it builds under a lock, the others find it up to date; the PDF waits for it
+too, and compiles its single page from the documents the HTML build has parsed.
 """
 
 from __future__ import annotations

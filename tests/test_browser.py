@@ -287,10 +287,20 @@ def _check_pages(rels: list[str], server: str, root: Path, profile: Path, ledger
             ctx.close()
 
 
+# Whole-page screenshots (of every page that no notebook makes and of the first page each notebook makes)
+# are taken on request only, with CRITMIN_WHOLE_PAGE_SHOTS=1: they check nothing, and drawing twenty pages up to
+# 25,000 pixels tall costs about twelve processor-seconds a run. The first screen of every page, in both modes,
+# is always shot.
+WHOLE_PAGE_SHOTS = os.environ.get("CRITMIN_WHOLE_PAGE_SHOTS") == "1"
+
+
 def _full_shots(pages: list[str]) -> set[str]:
-    """The pages shot whole: every page that no notebook makes, and the first page each notebook makes."""
+    """The pages shot whole, if asked for: every page that no notebook makes, and the first page each notebook
+    makes."""
     from critmin.book import build
 
+    if not WHOLE_PAGE_SHOTS:
+        return set()
     made = {f"pages/{p.page}.html": p.notebook for p in build.pages()}
     firsts: dict[str, str] = {}
     for rel in pages:

@@ -37,7 +37,8 @@ def _committed_chart_titles() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def book_pdf(tmp_path_factory, book_inputs):
+def book_pdf(tmp_path_factory, built_book):
+    """The PDF, made after the HTML, from the documents the HTML build has parsed (as `make pdf` does)."""
     if not CHROMIUM:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")

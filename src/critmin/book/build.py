@@ -415,13 +415,23 @@ def normalise_asset_links(html_dir: Path) -> None:
             page.write_text(new, encoding="utf-8")
 
 
+def html_is_current(book: Path | None = None, digest: str | None = None) -> bool:
+    """Whether the HTML was compiled, to the end, from the book's present sources."""
+    stamp = (book or paths.BOOK) / "_build" / "html" / ".inputs-sha256"
+    return stamp.exists() and stamp.read_text() == (digest or _book_inputs_hash(book or paths.BOOK))
+
+
+def doctrees(root: Path | None = None) -> Path:
+    """Where the HTML build keeps Sphinx's parsed documents (in the checkout's scratch folder)."""
+    return guard.scratch_root(root) / "_build" / ".doctrees"
+
+
 def build_html(book: Path | None = None, log=print) -> Path:
     """Compile with Jupyter Book (warnings are errors) into a scratch folder, then swap it in."""
     book = book or paths.BOOK
     html = book / "_build" / "html"
-    stamp = html / ".inputs-sha256"
     digest = _book_inputs_hash(book)
-    if stamp.exists() and stamp.read_text() == digest:
+    if html_is_current(book, digest):
         log("HTML is up to date")
         return html
     scratch = guard.scratch_root()

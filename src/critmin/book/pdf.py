@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 from critmin import paths
-from critmin.book import build
+from critmin.book import build, guard
 from critmin.render import charts
 
 # Headless Chromium as the book uses it (the PDF here, the browser check in the tests). Every request to another
@@ -91,6 +91,8 @@ def singlehtml(scratch: Path, log=print) -> Path:
         raise PdfError("pages out of date with their inputs (run `critmin build` first): " + ", ".join(stale))
     build.write_toc()
     build.write_static()
+    if _reuse_parsed_pages(scratch):
+        log("starting from the pages the HTML build has parsed")
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(paths.BOOK), "--builder", "singlehtml",
            "--path-output", str(scratch), "-n", "--keep-going", "-q"]
     log("compiling the book into one HTML page")
@@ -100,6 +102,23 @@ def singlehtml(scratch: Path, log=print) -> Path:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise PdfError(f"Jupyter Book singlehtml build failed:\n{tail}")
     return out
+
+
+def _reuse_parsed_pages(scratch: Path) -> bool:
+    """Give the single-page build the documents Sphinx parsed for the HTML, when that HTML was compiled from the
+    present sources: Sphinx then reads again only what changed since (nothing, after `make book`) instead of every
+    notebook. Nothing is copied while a build runs in the checkout, or when the HTML is not current; the single
+    page is then compiled from the sources alone, as it would be without this step."""
+    source, target = build.doctrees(), scratch / "_build" / ".doctrees"
+    try:
+        with guard.build_lock():
+            if not (source.is_dir() and build.html_is_current()):
+                return False
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+            return True
+    except guard.Busy:
+        return False
 
 
 _FIGURE = re.compile(r'<figure class="critmin-chart">.*?</figure>', re.S)
