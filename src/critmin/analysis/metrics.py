@@ -22,6 +22,7 @@ output is not attributed to a listed country.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -69,12 +70,13 @@ def _prepare(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             raise KeyError(f"the table needs a {col!r} column")
     out = df.reset_index(drop=True)  # a concatenated input may repeat index labels
     out["_v"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    out["_kind"] = out["row_kind"].astype("object").where(out["row_kind"].notna(), "")
+    out["_kind"] = out["row_kind"].to_numpy(dtype=object, na_value="")
     # NOTE: an integer group id sidesteps pandas' uneven handling of missing keys (e.g. an empty product)
     # in merges and transforms.
     out["_g"] = out.groupby(keys, dropna=False, sort=True).ngroup() if keys else 0
     name_col = "country" if "country" in out.columns else "iso3"
-    dup = out[out["_kind"] != "world_total"].duplicated(subset=["_g", "_kind", name_col], keep=False)
+    # Two rows of one kind for one name in one group (world totals aside: a group may have several).
+    dup = out.duplicated(subset=["_g", "_kind", name_col], keep=False) & (out["_kind"] != "world_total")
     if dup.any():
         ex = out.loc[dup[dup].index, keys + [name_col]].head(4).to_dict("records")
         raise ValueError(
@@ -88,20 +90,18 @@ def _group_stats(w: pd.DataFrame, kinds: frozenset[str], denominator: str) -> pd
     """Per-group totals: sum of countries, of other/group rows, the world total and the chosen denominator."""
     if denominator not in ("sum_of_countries", "world_total", "book"):
         raise ValueError(f"denominator must be 'book', 'sum_of_countries' or 'world_total', not {denominator!r}")
-    g = w["_g"]
-    is_c = w["_kind"] == "country"
-
-    def total(mask: pd.Series) -> pd.Series:
-        return w["_v"].where(mask).groupby(g).sum(min_count=1)
-
-    st = pd.DataFrame(
+    v, kind = w["_v"].to_numpy(), w["_kind"].to_numpy()
+    is_c = kind == "country"
+    parts = pd.DataFrame(
         {
-            "sum_of_countries": total(is_c),
-            "sum_in_denominator": total(w["_kind"].isin(kinds)),
-            "world_total": total(w["_kind"] == "world_total"),
-            "n_withheld": (is_c & w["_v"].isna()).groupby(g).sum().astype("int64"),
-        }
+            "sum_of_countries": np.where(is_c, v, np.nan),
+            "sum_in_denominator": np.where(np.isin(kind, list(kinds)), v, np.nan),
+            "world_total": np.where(kind == "world_total", v, np.nan),
+        },
+        index=w.index,
     )
+    st = parts.groupby(w["_g"]).sum(min_count=1)  # one pass for the three totals; missing where no row counts
+    st["n_withheld"] = pd.Series(is_c & np.isnan(v), index=w.index).groupby(w["_g"]).sum().astype("int64")
     st["residual"] = st["world_total"] - st["sum_of_countries"]
     use_world = (denominator != "sum_of_countries") & st["world_total"].notna()
     if denominator == "book":
@@ -114,20 +114,44 @@ def _group_stats(w: pd.DataFrame, kinds: frozenset[str], denominator: str) -> pd
     return st
 
 
-def _share_frame(df: pd.DataFrame, by, denominator: str, kinds: frozenset[str]):
-    """(rows with shares, group keys, working copy, per-group stats)."""
+@dataclass
+class _Frame:
+    """One pass over a table: the rows with their shares, the grouping keys, the working copy and the per-group
+    totals; what several measures read from it (group keys, producers' ranks) is worked out once."""
+
+    rows: pd.DataFrame
+    keys: list[str]
+    w: pd.DataFrame
+    st: pd.DataFrame
+    _groups: pd.DataFrame | None = field(default=None, repr=False)
+    _ranked: pd.DataFrame | None = field(default=None, repr=False)
+
+    def group_keys(self) -> pd.DataFrame:
+        """One row per group id with its key values (missing keys kept as missing); a new frame each call."""
+        if self._groups is None:
+            w = self.w
+            self._groups = w.loc[~w["_g"].duplicated(), [*self.keys, "_g"]].set_index("_g").sort_index()
+        return self._groups.copy()
+
+    def ranked(self) -> pd.DataFrame:
+        """The producers (every row but "other"), with their rank in their group (1 = largest, ties share
+        the better rank) and their iso3 code as a plain object column."""
+        if self._ranked is None:
+            prod = self.rows.loc[self.rows["_kind"] != "other", ["_g", "_v", "share", "iso3"]]
+            self._ranked = prod.assign(rank=prod.groupby("_g")["_v"].rank(method="min", ascending=False),
+                                       iso3=prod["iso3"].astype("object"))
+        return self._ranked
+
+
+def _share_frame(df: pd.DataFrame, by, denominator: str, kinds: frozenset[str]) -> _Frame:
+    """Rows with shares, group keys, working copy and per-group stats, from one pass over the table."""
     keys = _keys(df, by)
     w = _prepare(df, keys)
     st = _group_stats(w, kinds, denominator)
     rows = w[w["_kind"].isin(kinds)].join(st, on="_g")
     # A zero total (nobody produced anything) leaves shares undefined rather than 0/0 = 0.
     rows["share"] = rows["_v"] / rows["total"].where(rows["total"] > 0)
-    return rows, keys, w, st
-
-
-def _group_keys(w: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per group id with its key values (missing keys kept as missing)."""
-    return w.drop_duplicates("_g").set_index("_g")[keys].sort_index()
+    return _Frame(rows, keys, w, st)
 
 
 def _kinds(include_other: bool) -> frozenset[str]:
@@ -165,15 +189,16 @@ def shares(
         how many country rows in the group have no value (withheld or not available). Their output is in
         neither total, so the other countries' shares are slightly overstated.
     """
-    rows, *_ = _share_frame(df, by, denominator, _kinds(include_other))
+    rows = _share_frame(df, by, denominator, _kinds(include_other)).rows
     cols = ["share", "total", "denominator", "world_total", "sum_of_countries", "residual", "n_withheld"]
     return rows[[c for c in df.columns if c not in cols] + cols].reset_index(drop=True)
 
 
-def _hhi_frame(rows: pd.DataFrame, keys: list[str], w: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
-    producers = rows[rows["_kind"] != "other"]
+def _hhi_frame(f: _Frame) -> pd.DataFrame:
+    rows, st = f.rows, f.st
+    producers = rows.loc[rows["_kind"] != "other", ["_g", "_v", "share"]]
     pct2 = (producers["share"] * 100) ** 2
-    out = _group_keys(w, keys)
+    out = f.group_keys()
     out["hhi"] = pct2.groupby(producers["_g"]).sum(min_count=1)
     out["n_countries"] = (producers["_v"] > 0).groupby(producers["_g"]).sum()
     out["n_countries"] = out["n_countries"].fillna(0).astype("int64")
@@ -201,7 +226,7 @@ def hhi(
     ``n_countries`` (producers with a reported value above zero), ``denominator``, ``total`` and
     ``n_withheld``.
     """
-    return _hhi_frame(*_share_frame(df, by, denominator, _kinds(include_other))).reset_index(drop=True)
+    return _hhi_frame(_share_frame(df, by, denominator, _kinds(include_other))).reset_index(drop=True)
 
 
 def hhi_bounds(df: pd.DataFrame, by: Sequence[str] | None = DEFAULT_BY) -> pd.DataFrame:
@@ -218,16 +243,17 @@ def hhi_bounds(df: pd.DataFrame, by: Sequence[str] | None = DEFAULT_BY) -> pd.Da
     equal the sum-of-countries HHI. Withheld countries are in neither x nor, usually, the world total.
     Returns one row per group with ``hhi_lower``, ``hhi_upper``, ``unattributed`` (R) and ``basis_total`` (T).
     """
-    return _bounds_frame(*_share_frame(df, by, "sum_of_countries", _kinds(True))).reset_index(drop=True)
+    return _bounds_frame(_share_frame(df, by, "sum_of_countries", _kinds(True))).reset_index(drop=True)
 
 
-def _bounds_frame(rows, keys, w, st) -> pd.DataFrame:
+def _bounds_frame(f: _Frame) -> pd.DataFrame:
+    w, st = f.w, f.st
     nonlisted = st["sum_in_denominator"].fillna(0) - st["sum_of_countries"].fillna(0)
     resid = st["residual"].where(st["world_total"].notna(), nonlisted).clip(lower=0).fillna(0)
     basis = st["sum_of_countries"] + resid
     c = w[w["_kind"] == "country"]
     pct2 = (c["_v"] / c["_g"].map(basis.where(basis > 0)) * 100) ** 2
-    out = _group_keys(w, keys)
+    out = f.group_keys()
     out["hhi_lower"] = pct2.groupby(c["_g"]).sum(min_count=1)
     out["hhi_upper"] = out["hhi_lower"] + (resid / basis.where(basis > 0) * 100) ** 2
     out["unattributed"] = resid
@@ -235,7 +261,8 @@ def _bounds_frame(rows, keys, w, st) -> pd.DataFrame:
     return out
 
 
-def _top_frame(rows, keys, w, st, n: int) -> pd.DataFrame:
+def _top_frame(f: _Frame, n: int) -> pd.DataFrame:
+    rows, st = f.rows, f.st
     prod = rows[(rows["_kind"] != "other") & rows["_v"].notna()].copy()
     label = prod["iso3"].astype("object") if "iso3" in prod.columns else pd.Series(np.nan, index=prod.index)
     if "country" in prod.columns:
@@ -243,7 +270,7 @@ def _top_frame(rows, keys, w, st, n: int) -> pd.DataFrame:
     prod["_label"] = label.astype(str)
     prod = prod.sort_values(["_g", "_v", "_label"], ascending=[True, False, True])
     top = prod.groupby("_g").head(n)
-    out = _group_keys(w, keys)
+    out = f.group_keys()
     out[f"top{n}_share"] = top.groupby("_g")["share"].sum(min_count=1)
     out[f"top{n}"] = top.groupby("_g")["_label"].agg(", ".join)
     first = top.groupby("_g").head(1).set_index("_g")
@@ -267,7 +294,7 @@ def country_share(
     is not among the producers the publisher names; its output, if any, sits in "other"). Share and rank are
     missing unless the status is ``reported``. Rank 1 = largest producer (ties share the better rank).
     """
-    return _country_frame(*_share_frame(df, by, denominator, _kinds(include_other)), iso3=iso3).reset_index(drop=True)
+    return _country_frame(_share_frame(df, by, denominator, _kinds(include_other)), iso3).reset_index(drop=True)
 
 
 def country_shares_and_hhi(
@@ -280,15 +307,14 @@ def country_shares_and_hhi(
     """:func:`country_share` for each of ``iso3s`` and :func:`hhi`, from one pass over the table (the same
     frames as calling them one by one)."""
     frame = _share_frame(df, by, denominator, _kinds(False))
-    countries = {iso3: _country_frame(*frame, iso3=iso3).reset_index(drop=True) for iso3 in dict.fromkeys(iso3s)}
-    return countries, _hhi_frame(*frame).reset_index(drop=True)
+    countries = {iso3: _country_frame(frame, iso3).reset_index(drop=True) for iso3 in dict.fromkeys(iso3s)}
+    return countries, _hhi_frame(frame).reset_index(drop=True)
 
 
-def _country_frame(rows, keys, w, st, iso3: str) -> pd.DataFrame:
-    prod = rows[rows["_kind"] != "other"].copy()
-    prod["rank"] = prod.groupby("_g")["_v"].rank(method="min", ascending=False)
-    mine = prod[prod["iso3"].astype("object") == iso3].set_index("_g")
-    out = _group_keys(w, keys)
+def _country_frame(f: _Frame, iso3: str) -> pd.DataFrame:
+    st, prod = f.st, f.ranked()
+    mine = prod[prod["iso3"] == iso3].set_index("_g")
+    out = f.group_keys()
     out["iso3"] = iso3
     out["value"] = mine["_v"]
     out["share"] = mine["share"]
@@ -353,15 +379,15 @@ def concentration_table(
     if work.empty:
         raise ValueError(f"no rows for year {year}" if year is not None else "the table has no reported values")
     calc = _share_frame(work, by, denominator, _kinds(False))
-    keys, st = calc[1], calc[3]
-    cs = _country_frame(*calc, iso3=iso3)
+    keys, st = calc.keys, calc.st
+    cs = _country_frame(calc, iso3)
     out = cs[keys + ["share", "rank", "status"]].rename(
         columns={"share": "country_share", "rank": "country_rank", "status": "country_status"}
     )
     out.insert(len(keys), "iso3", iso3)
-    top = _top_frame(*calc, n=n)
-    h = _hhi_frame(*calc)
-    b = _bounds_frame(*_share_frame(work, by, "sum_of_countries", _kinds(True)))
+    top = _top_frame(calc, n=n)
+    h = _hhi_frame(calc)
+    b = _bounds_frame(_share_frame(work, by, "sum_of_countries", _kinds(True)))
     out = out.join(
         [
             top[[f"top{n}_share", f"top{n}", "top_producer", "top_producer_share"]],
@@ -400,9 +426,10 @@ def share_over_time(
     if start_year is not None:
         df = df[df["year"] >= start_year]
     by = [c for c in ("mineral", "stage", "year", "source") if c in df.columns]
-    rows, keys, w, st = _share_frame(df, by, "sum_of_countries", frozenset({"country", "group"}))
+    f = _share_frame(df, by, "sum_of_countries", frozenset({"country", "group"}))
+    keys, rows, st = f.keys, f.rows, f.st
     mine = rows[rows["iso3"].astype("object") == iso3].set_index("_g")
-    out = _group_keys(w, keys)
+    out = f.group_keys()
     out["iso3"] = iso3
     out["value"] = mine["_v"]
     out["share"] = mine["share"]

@@ -324,3 +324,16 @@ def test_country_shares_and_hhi_in_one_pass_equal_the_separate_measures(denomina
         pd.testing.assert_frame_equal(frame, metrics.country_share(two_years, iso3, denominator=denominator))
     pd.testing.assert_frame_equal(h, metrics.hhi(two_years, denominator=denominator))
     assert countries["PAK"]["status"].tolist() == ["not_listed", "not_listed"]
+
+
+def test_measures_read_from_one_pass_do_not_change_each_other():
+    """The group keys and producers' ranks are worked out once per pass and shared by the measures read from
+    it; the frame each measure returns is its own, so adding a column to one leaves the next untouched."""
+    frame = metrics._share_frame(table(BASE), metrics.DEFAULT_BY, "sum_of_countries", metrics._kinds(False))
+    first = metrics._country_frame(frame, "CHN")
+    first["extra"] = 1
+    first.loc[:, "share"] = -1.0
+    again = metrics._country_frame(frame, "CHN")
+    assert "extra" not in again.columns and (again["share"] > 0).all()
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), metrics.country_share(table(BASE), "CHN"))
+    assert list(frame.group_keys().columns) == frame.keys
