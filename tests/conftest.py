@@ -52,7 +52,10 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """Whole units in the order above (see pytest_collection_modifyitems)."""
+    """With `--dist loadfile`: whole units in the order above (see pytest_collection_modifyitems). Any other
+    distribution is pytest-xdist's own."""
+    if config.getoption("dist") != "loadfile":
+        return None
     from xdist.scheduler import LoadFileScheduling
 
     class Units(LoadFileScheduling):

@@ -343,7 +343,8 @@ def reserves_vs_production(mineral: str, n: int = 8, *, production: pd.DataFrame
                 view.production_year = int(yrs[-1])
                 p = next((c for c in computed if (c.mineral, c.stage, c.year)
                           == (mineral, stages[0], view.production_year)), None)
-                p = p or producers(mineral, view.production_year, stages[0], production=production)
+                if p is None:
+                    p = producers(mineral, view.production_year, stages[0], production=production)
                 if p.status == "ok":
                     pt = p.table[p.table["iso3"].notna()]
                     prod = pd.DataFrame({

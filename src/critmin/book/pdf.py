@@ -41,6 +41,8 @@ def offsite(url: str) -> bool:
     from urllib.parse import urlparse
 
     return not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in ("127.0.0.1", None)
+
+
 DEFAULT_OUT = Path("book") / "_build" / "pdf" / "critmin-book.pdf"
 
 PRINT_CSS = """

@@ -169,7 +169,7 @@ def test_reserves_use_the_producers_already_computed_for_that_stage_and_year():
     assert (given.world_production, given.world_rp) == (plain.world_production, plain.world_rp)
     # a result for another year is not taken for this one
     other = profile.producers("antimony", plain.production_year - 1, stage, production=PRODUCTION)
-    other.table = other.table.iloc[0:0]
+    other.table = other.table.iloc[0:0]  # emptied: had it been taken, the production columns would be empty
     again = profile.reserves_vs_production("antimony", production=PRODUCTION, reserves=RESERVES, computed=[other])
     pd.testing.assert_frame_equal(again.table, plain.table)
 
